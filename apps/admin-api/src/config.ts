@@ -1,0 +1,27 @@
+import { setting } from '@campaign-webhooks/config';
+import { z } from 'zod';
+
+const apiKeys = z
+  .string({ error: 'is required (project:key,project:key)' })
+  .transform((value) => value.split(',').map((pair) => pair.trim()))
+  .refine((pairs) => pairs.every((pair) => /^[^:\s]+:\S{16,}$/.test(pair)), {
+    message: 'expected project:key pairs separated by commas, each key at least 16 characters',
+  })
+  .transform((pairs) =>
+    pairs.map((pair) => {
+      const colon = pair.indexOf(':');
+      return { projectId: pair.slice(0, colon), key: pair.slice(colon + 1) };
+    }),
+  );
+
+export const adminConfigSchema = z.object({
+  PORT: setting.port(3000),
+  KAFKA_BROKERS: setting.kafkaBrokers,
+  DATABASE_URL: setting.postgresUrl,
+  ADMIN_API_KEYS: apiKeys,
+  SECRETS_KEY: setting.secretsKey,
+  ENDPOINT_POLICY: setting.endpointPolicy,
+  LOG_LEVEL: setting.logLevel,
+});
+export type AdminConfig = z.infer<typeof adminConfigSchema>;
+export type ApiKeyGrant = AdminConfig['ADMIN_API_KEYS'][number];

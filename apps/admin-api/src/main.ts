@@ -1,0 +1,35 @@
+import { loadConfig } from '@campaign-webhooks/config';
+import { createLogger, startService } from '@campaign-webhooks/observability';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { json } from 'express';
+import { AppModule, SERVICE } from './app/app.module';
+import { validationPipe } from './app/validation';
+import { adminConfigSchema } from './config';
+import { runSetup } from './setup';
+
+if (process.argv[2] === 'setup') {
+  void runSetup();
+} else {
+  const config = loadConfig(SERVICE, adminConfigSchema);
+  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  void startService({
+    service: SERVICE,
+    module: AppModule.register(config, logger),
+    port: config.PORT,
+    logger,
+    configure(app) {
+      app.use(json({ limit: '1mb' }));
+      app.useGlobalPipes(validationPipe());
+      const document = SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('campaign-webhooks admin API')
+          .setDescription('Webhook connections of a campaign platform project.')
+          .setVersion('0.1.0')
+          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A project API key.' })
+          .build(),
+      );
+      SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    },
+  });
+}

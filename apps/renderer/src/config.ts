@@ -1,0 +1,11 @@
+import { setting } from '@campaign-webhooks/config';
+import { z } from 'zod';
+
+export const rendererConfigSchema = z.object({
+  PORT: setting.port(3002),
+  KAFKA_BROKERS: setting.kafkaBrokers,
+  KAFKA_GROUP_ID: z.string().default('webhooks.renderer'),
+  LOG_LEVEL: setting.logLevel,
+  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(4),
+});
+export type RendererConfig = z.infer<typeof rendererConfigSchema>;

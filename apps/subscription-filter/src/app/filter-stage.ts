@@ -1,0 +1,128 @@
+import { ConnectionIndex, matchMessageEvent, matchSubscriptionEvent, type MatchDecision } from '@campaign-webhooks/connections';
+import {
+  isMessageEvent,
+  isSubscriptionEvent,
+  messageEventSchema,
+  subscriptionEventSchema,
+  type ConnectionSnapshot,
+  type MatchedEvent,
+  type Outcome,
+  type TopicNames,
+} from '@campaign-webhooks/contracts';
+import type { BatchStage, ConsumedRecord, OutgoingRecord, RecordResult } from '@campaign-webhooks/kafka';
+import { z } from 'zod';
+import { deliveryId } from './delivery-id';
+import type { FilterMetrics } from './filter-metrics';
+
+/** Turns each input record into one matched record per connection that wants it. */
+export class FilterStage implements BatchStage {
+  constructor(
+    private readonly topics: TopicNames,
+    private readonly connections: ConnectionIndex,
+    private readonly metrics: FilterMetrics,
+  ) {}
+
+  async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
+    return records.map((record) => this.handle(record));
+  }
+
+  private handle(record: ConsumedRecord): RecordResult {
+    if (record.value === null) return { poison: 'empty_value: the record has no value' };
+    let json: unknown;
+    try {
+      json = JSON.parse(record.value.toString('utf8'));
+    } catch (error) {
+      return { poison: `invalid_json: ${(error as Error).message}` };
+    }
+    return record.topic === this.topics.subscriptionEvents
+      ? this.handleSubscriptionEvent(record, json)
+      : this.handleMessageEvent(record, json);
+  }
+
+  private handleMessageEvent(record: ConsumedRecord, json: unknown): RecordResult {
+    const parsed = messageEventSchema.safeParse(json);
+    if (!parsed.success) return { poison: invalidRecord(parsed.error) };
+    const event = parsed.data;
+    if (!isMessageEvent(event.event)) return this.skipUnknown();
+    const channel = event.properties.message_type;
+    return this.fanOut(record, event, 'message', channel, (connection) => matchMessageEvent(connection, event));
+  }
+
+  private handleSubscriptionEvent(record: ConsumedRecord, json: unknown): RecordResult {
+    const parsed = subscriptionEventSchema.safeParse(json);
+    if (!parsed.success) return { poison: invalidRecord(parsed.error) };
+    const event = parsed.data;
+    if (!isSubscriptionEvent(event.event)) return this.skipUnknown();
+    const channel = event.properties.channel ?? 'none';
+    return this.fanOut(record, event, 'subscription', channel, (connection) =>
+      matchSubscriptionEvent(connection, event),
+    );
+  }
+
+  private fanOut(
+    record: ConsumedRecord,
+    event: { event: string; time: number; project_id: string; properties: Record<string, unknown> },
+    family: MatchedEvent['family'],
+    channel: string,
+    decide: (connection: ConnectionSnapshot) => MatchDecision,
+  ): RecordResult {
+    const produce: OutgoingRecord[] = [];
+    for (const connection of this.connections.forProject(event.project_id)) {
+      const decision = decide(connection);
+      if (decision.kind === 'no-match') continue;
+      const id = deliveryId(record.topic, record.partition, record.offset, connection.id);
+      if (decision.kind === 'skip') {
+        this.metrics.skipped.inc({ reason: decision.reason });
+        produce.push(this.skippedOutcome(id, connection, event.event, decision.reason));
+        continue;
+      }
+      this.metrics.matched.inc({ event: event.event, channel: boundedChannel(channel) });
+      const matched: MatchedEvent = {
+        delivery_id: id,
+        connection_id: connection.id,
+        project_id: event.project_id,
+        family,
+        event: event.event,
+        time: event.time,
+        properties: event.properties,
+      };
+      produce.push({ topic: this.topics.matched, key: connection.id, value: JSON.stringify(matched) });
+    }
+    if (produce.length === 0) this.metrics.skipped.inc({ reason: 'no_connection' });
+    return { produce };
+  }
+
+  private skippedOutcome(id: string, connection: ConnectionSnapshot, event: string, reason: string): OutgoingRecord {
+    const outcome: Outcome = {
+      delivery_id: id,
+      connection_id: connection.id,
+      project_id: connection.project_id,
+      event,
+      attempt: 0,
+      status: 'skipped',
+      http_status: null,
+      duration_ms: null,
+      error: reason,
+      next_attempt_at: null,
+      time: new Date().toISOString(),
+    };
+    return { topic: this.topics.outcomes, key: connection.id, value: JSON.stringify(outcome) };
+  }
+
+  private skipUnknown(): RecordResult {
+    this.metrics.skipped.inc({ reason: 'unknown_event' });
+    return { produce: [] };
+  }
+}
+
+function invalidRecord(error: z.ZodError): string {
+  const issue = error.issues[0];
+  const field = issue.path.length > 0 ? issue.path.join('.') : '(record)';
+  return `invalid_record: ${field}: ${issue.message}`;
+}
+
+const knownChannels = new Set(['email', 'sms', 'push', 'web_push', 'inapp', 'inbox', 'onsite', 'whatsapp', 'none']);
+
+function boundedChannel(channel: string): string {
+  return knownChannels.has(channel) ? channel : 'other';
+}

@@ -1,0 +1,11 @@
+import { setting } from '@campaign-webhooks/config';
+import { z } from 'zod';
+
+export const filterConfigSchema = z.object({
+  PORT: setting.port(3001),
+  KAFKA_BROKERS: setting.kafkaBrokers,
+  KAFKA_GROUP_ID: z.string().default('webhooks.subscription-filter'),
+  LOG_LEVEL: setting.logLevel,
+  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(4),
+});
+export type FilterConfig = z.infer<typeof filterConfigSchema>;

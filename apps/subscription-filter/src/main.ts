@@ -1,0 +1,8 @@
+import { loadConfig } from '@campaign-webhooks/config';
+import { createLogger, startService } from '@campaign-webhooks/observability';
+import { AppModule, SERVICE } from './app/app.module';
+import { filterConfigSchema } from './config';
+
+const config = loadConfig(SERVICE, filterConfigSchema);
+const logger = createLogger(SERVICE, config.LOG_LEVEL);
+void startService({ service: SERVICE, module: AppModule.register(config, logger), port: config.PORT, logger });

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { parseConfig } from './load-config';
+import * as setting from './settings';
+
+const schema = z.object({
+  KAFKA_BROKERS: setting.kafkaBrokers,
+  DATABASE_URL: setting.postgresUrl,
+  PORT: setting.port(3003),
+  SECRETS_KEY: setting.secretsKey,
+});
+const valid = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  SECRETS_KEY: Buffer.alloc(32, 7).toString('base64'),
+};
+
+describe('parseConfig', () => {
+  it('applies defaults and types the values', () => {
+    const config = parseConfig(schema, valid);
+    expect(config).toEqual({
+      KAFKA_BROKERS: ['127.0.0.1:9092'],
+      DATABASE_URL: valid.DATABASE_URL,
+      PORT: 3003,
+      SECRETS_KEY: valid.SECRETS_KEY,
+    });
+  });
+
+  it('splits a broker list', () => {
+    const config = parseConfig(schema, { ...valid, KAFKA_BROKERS: 'a:9092, b.example:19092' });
+    expect(config.KAFKA_BROKERS).toEqual(['a:9092', 'b.example:19092']);
+  });
+
+  it('names a malformed broker list and shows the value', () => {
+    expect(() => parseConfig(schema, { ...valid, KAFKA_BROKERS: 'localhost' })).toThrow(
+      'invalid configuration: KAFKA_BROKERS expected a comma-separated list of host:port (got "localhost")',
+    );
+  });
+
+  it('names a missing required setting', () => {
+    expect(() => parseConfig(schema, { SECRETS_KEY: valid.SECRETS_KEY })).toThrow(
+      /^invalid configuration: DATABASE_URL is required/,
+    );
+  });
+
+  it('never echoes a secret value', () => {
+    expect(() => parseConfig(schema, { ...valid, SECRETS_KEY: 'hunter2' })).toThrow(
+      'invalid configuration: SECRETS_KEY expected 32 bytes as base64 or 64 hex characters',
+    );
+  });
+
+  it('rejects a port out of range', () => {
+    expect(() => parseConfig(schema, { ...valid, PORT: '70000' })).toThrow(/PORT is invalid/);
+  });
+});

@@ -1,0 +1,40 @@
+import { z } from 'zod';
+
+/** Reusable settings, each parsed from one environment variable's text. */
+
+const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
+
+export const kafkaBrokers = z
+  .string()
+  .default('127.0.0.1:9092')
+  .transform((value) => value.split(',').map((broker) => broker.trim()))
+  .refine((brokers) => brokers.every((broker) => hostPort.test(broker)), {
+    message: 'expected a comma-separated list of host:port',
+  });
+
+/** 0 asks the system for any free port. */
+export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+
+export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
+
+export const postgresUrl = z
+  .string({ error: 'is required (postgres://user:password@host:port/database)' })
+  .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value), {
+    message: 'expected postgres://user:password@host:port/database',
+  });
+
+export const endpointPolicy = z.enum(['public-https', 'allow-private']).default('public-https');
+
+export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+
+export const secretsKey = z
+  .string({ error: 'is required (32 bytes as base64 or hex; generate one with `openssl rand -base64 32`)' })
+  .refine((value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32, {
+    message: 'expected 32 bytes as base64 or 64 hex characters',
+  });
+
+export const boolean = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');

@@ -1,0 +1,2 @@
+export * from './lib/matching-rules';
+export * from './lib/connection-index';

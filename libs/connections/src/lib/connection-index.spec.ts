@@ -1,0 +1,55 @@
+import { ConnectionIndex } from './connection-index';
+
+const snapshot = (id: string, projectId: string, version = 1) => ({
+  id,
+  project_id: projectId,
+  name: id,
+  url: 'https://hooks.example.com/' + id,
+  auth_type: 'none',
+  credentials: null,
+  message_events: ['message_send'],
+  channels: ['email'],
+  subscription_events: [],
+  exclude_integration_sources: false,
+  require_external_message_id: false,
+  use_static_ip: false,
+  notify_on_error_email: null,
+  active: true,
+  templates: {},
+  version,
+  updated_at: '2026-11-27T00:00:00.000Z',
+});
+
+describe('ConnectionIndex', () => {
+  it('indexes connections by project and replaces them on change', () => {
+    const index = new ConnectionIndex();
+    index.applyChange('a', JSON.stringify(snapshot('a', 'acme')));
+    index.applyChange('b', JSON.stringify(snapshot('b', 'acme')));
+    index.applyChange('c', JSON.stringify(snapshot('c', 'globex')));
+    index.applyChange('a', JSON.stringify({ ...snapshot('a', 'acme', 2), name: 'renamed' }));
+    expect(index.forProject('acme').map((c) => c.name).sort()).toEqual(['b', 'renamed']);
+    expect(index.forProject('globex')).toHaveLength(1);
+    expect(index.appliedChanges).toBe(4);
+  });
+
+  it('deletes on a tombstone', () => {
+    const index = new ConnectionIndex();
+    index.applyChange('a', JSON.stringify(snapshot('a', 'acme')));
+    index.applyChange('a', null);
+    expect(index.get('a')).toBeUndefined();
+    expect(index.forProject('acme')).toEqual([]);
+  });
+
+  it('ignores an older version arriving late', () => {
+    const index = new ConnectionIndex();
+    index.applyChange('a', JSON.stringify({ ...snapshot('a', 'acme', 3), name: 'new' }));
+    index.applyChange('a', JSON.stringify({ ...snapshot('a', 'acme', 2), name: 'old' }));
+    expect(index.get('a')?.name).toBe('new');
+  });
+
+  it('refuses a malformed snapshot', () => {
+    const index = new ConnectionIndex();
+    expect(() => index.applyChange('a', '{"id":"a"}')).toThrow();
+    expect(index.size).toBe(0);
+  });
+});

@@ -1,0 +1,90 @@
+import { isForbiddenAddress } from './forbidden-address';
+
+describe('isForbiddenAddress', () => {
+  it.each([
+    // IPv4, in every spelling ipaddr.js accepts
+    ['127.0.0.1', 'loopback'],
+    ['127.255.255.254', 'loopback'],
+    ['0177.0.0.1', 'loopback'],
+    ['0x7f.1', 'loopback'],
+    ['127.1', 'loopback'],
+    ['2130706433', 'loopback'],
+    ['10.0.0.1', 'private network (RFC 1918)'],
+    ['172.16.5.4', 'private network (RFC 1918)'],
+    ['172.31.255.255', 'private network (RFC 1918)'],
+    ['192.168.1.1', 'private network (RFC 1918)'],
+    ['169.254.1.1', 'link-local'],
+    ['169.254.169.254', 'cloud metadata service'],
+    ['0xa9.0xfe.0xa9.0xfe', 'cloud metadata service'],
+    ['168.63.129.16', 'cloud metadata service'],
+    ['100.100.100.200', 'cloud metadata service'],
+    ['100.64.0.1', 'carrier-grade NAT (RFC 6598)'],
+    ['100.127.255.255', 'carrier-grade NAT (RFC 6598)'],
+    ['0.0.0.0', 'unspecified'],
+    ['0.1.2.3', 'unspecified'],
+    ['255.255.255.255', 'broadcast'],
+    ['224.0.0.1', 'multicast'],
+    ['239.255.255.250', 'multicast'],
+    ['192.0.2.10', 'reserved'],
+    ['198.18.0.1', 'reserved'],
+    ['240.0.0.1', 'reserved'],
+    ['192.88.99.1', 'reserved'],
+    // IPv6
+    ['::1', 'loopback'],
+    ['0:0:0:0:0:0:0:1', 'loopback'],
+    ['::', 'unspecified'],
+    ['fc00::1', 'unique local (RFC 4193)'],
+    ['fd12:3456::1', 'unique local (RFC 4193)'],
+    ['fd00:ec2::254', 'cloud metadata service'],
+    ['fe80::1', 'link-local'],
+    ['fe80::1%eth0', 'link-local'],
+    ['febf::1', 'link-local'],
+    ['ff02::1', 'multicast'],
+    ['fec0::1', 'reserved'],
+    ['2001:db8::1', 'reserved'],
+    ['2001::1', 'reserved'],
+    ['100::1', 'reserved'],
+    ['::7f00:1', 'reserved'],
+    ['64:ff9b:1::1', 'reserved (local-use NAT64, RFC 8215)'],
+    // IPv4 embedded in IPv6
+    ['::ffff:127.0.0.1', 'loopback (IPv4-mapped 127.0.0.1)'],
+    ['::ffff:7f00:1', 'loopback (IPv4-mapped 127.0.0.1)'],
+    ['0:0:0:0:0:ffff:7f00:1', 'loopback (IPv4-mapped 127.0.0.1)'],
+    ['::ffff:10.1.2.3', 'private network (RFC 1918) (IPv4-mapped 10.1.2.3)'],
+    ['::ffff:169.254.169.254', 'cloud metadata service (IPv4-mapped 169.254.169.254)'],
+    ['::ffff:0.0.0.0', 'unspecified (IPv4-mapped 0.0.0.0)'],
+    ['::ffff:0:127.0.0.1', 'loopback (IPv4-translated 127.0.0.1)'],
+    ['64:ff9b::127.0.0.1', 'loopback (NAT64 127.0.0.1)'],
+    ['64:ff9b::a9fe:a9fe', 'cloud metadata service (NAT64 169.254.169.254)'],
+    ['2002:7f00:1::', 'loopback (6to4 127.0.0.1)'],
+    ['2002:c0a8:101::1', 'private network (RFC 1918) (6to4 192.168.1.1)'],
+    // not addresses at all: refused rather than guessed at
+    ['localhost', 'not an IP address'],
+    ['example.com', 'not an IP address'],
+    ['[::1]', 'not an IP address'],
+    ['1.2.3.4.5', 'not an IP address'],
+    ['', 'not an IP address'],
+  ])('refuses %s as %s', (address, reason) => {
+    expect(isForbiddenAddress(address)).toBe(reason);
+  });
+
+  it.each([
+    '8.8.8.8',
+    '1.1.1.1',
+    '93.184.216.34',
+    '172.32.0.1',
+    '172.15.255.255',
+    '100.128.0.1',
+    '100.63.255.255',
+    '11.0.0.1',
+    '192.169.0.1',
+    '169.255.0.1',
+    '2606:4700:4700::1111',
+    '2001:4860:4860::8888',
+    '::ffff:8.8.8.8',
+    '64:ff9b::8.8.8.8',
+    '2002:808:808::1',
+  ])('allows the public address %s', (address) => {
+    expect(isForbiddenAddress(address)).toBeUndefined();
+  });
+});

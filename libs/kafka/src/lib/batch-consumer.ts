@@ -1,0 +1,207 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { deadLetterRecord, reasonCode } from './dead-letter';
+import type { KafkaLogger } from './kafka-client';
+import type { RecordProducer } from './record-producer';
+import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import { TransientError } from './stage-errors';
+
+/** What a stage decided for one consumed record. */
+export type RecordResult = { produce: OutgoingRecord[] } | { poison: string };
+
+/**
+ * A pipeline stage: given a batch of records, returns one result per record, in order. Throwing a
+ * TransientError retries the batch; throwing anything else isolates the record that fails.
+ */
+export interface BatchStage {
+  handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]>;
+}
+
+export interface ConsumerHooks {
+  onConsumed?(topic: string, count: number): void;
+  onDeadLetter?(topic: string, reason: string): void;
+}
+
+export interface BatchConsumerOptions {
+  kafka: Kafka;
+  producer: RecordProducer;
+  groupId: string;
+  topics: string[];
+  deadLetterTopic: string;
+  stage: BatchStage;
+  logger: KafkaLogger;
+  partitionsConsumedConcurrently?: number;
+  maxBytesPerPartition?: number;
+  hooks?: ConsumerHooks;
+}
+
+const retryDelays = [100, 250, 500, 1000, 2000, 5000];
+
+/** Returned instead of a result when the partition was lost while waiting to retry. */
+const NOT_OWNED = Symbol('partition no longer owned');
+
+/**
+ * The consume/produce loop every stage runs in: at-least-once, batch at a time.
+ *
+ * A batch's offsets are committed only after everything produced for it (results and dead
+ * letters) is acknowledged by the broker, so a crash at any point re-delivers and never loses.
+ */
+export class BatchConsumer {
+  private readonly consumer: Consumer;
+  private lastFetchAt = 0;
+  private running = false;
+
+  constructor(private readonly options: BatchConsumerOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      // A member that stops heartbeating for 30 s is presumed dead and its partitions move on.
+      sessionTimeout: 30_000,
+      // Members get a minute to finish their in-flight batch when a rebalance starts.
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      // An idle fetch waits up to 1 s for data; data that arrives is returned at once (minBytes 1).
+      maxWaitTimeInMs: 1_000,
+      maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.FETCH_START, () => {
+      this.lastFetchAt = Date.now();
+    });
+    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
+      options.logger.error(
+        { err: payload.error, restart: payload.restart },
+        `consumer ${options.groupId} crashed`,
+      );
+    });
+  }
+
+  /** Epoch ms of the loop's last fetch: readiness asks that the loop still turns. */
+  get lastActivityAt(): number {
+    return this.lastFetchAt;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.run({
+      // Offsets are committed by hand, after the batch's output is acknowledged.
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
+      eachBatch: (payload) => this.consumeBatch(payload),
+    });
+    this.running = true;
+  }
+
+  /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
+    if (batch.isEmpty()) return;
+    const { topic, partition } = batch;
+    const records = batch.messages.map((message) => toConsumedRecord(topic, partition, message));
+    this.options.hooks?.onConsumed?.(topic, records.length);
+    const stillOwned = () => isRunning() && !isStale();
+
+    // Long work must not look like a dead member: heartbeat while the stage runs.
+    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    try {
+      const outgoing = await this.process(records, stillOwned);
+      if (outgoing === NOT_OWNED) return;
+      const sent = await this.retryTransient(() => this.options.producer.send(outgoing), stillOwned, topic);
+      if (sent === NOT_OWNED) return;
+      const last = records[records.length - 1].offset;
+      resolveOffset(last);
+      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+    } finally {
+      clearInterval(keepAlive);
+    }
+  }
+
+  /** Runs the stage and returns what to produce for the batch. */
+  private async process(
+    records: ConsumedRecord[],
+    stillOwned: () => boolean,
+  ): Promise<OutgoingRecord[] | typeof NOT_OWNED> {
+    const { stage } = this.options;
+    let results: RecordResult[] | typeof NOT_OWNED;
+    try {
+      results = await this.retryTransient(() => stage.handleBatch(records), stillOwned, records[0].topic);
+    } catch (error) {
+      results = await this.isolate(records, stillOwned, error);
+    }
+    if (results === NOT_OWNED) return NOT_OWNED;
+    if (results.length !== records.length) {
+      throw new Error(`stage returned ${results.length} results for ${records.length} records`);
+    }
+    return this.toOutgoing(records, results);
+  }
+
+  /** Runs the batch record by record so that only the record that fails is dead-lettered. */
+  private async isolate(
+    records: ConsumedRecord[],
+    stillOwned: () => boolean,
+    batchError: unknown,
+  ): Promise<RecordResult[] | typeof NOT_OWNED> {
+    this.options.logger.warn({ err: batchError }, 'stage failed on a batch; retrying record by record');
+    const results: RecordResult[] = [];
+    for (const record of records) {
+      try {
+        const result = await this.retryTransient(() => this.options.stage.handleBatch([record]), stillOwned, record.topic);
+        if (result === NOT_OWNED) return NOT_OWNED;
+        results.push(result[0]);
+      } catch (error) {
+        results.push({ poison: `handler_error: ${error instanceof Error ? error.message : String(error)}` });
+      }
+    }
+    return results;
+  }
+
+  private toOutgoing(records: ConsumedRecord[], results: RecordResult[]): OutgoingRecord[] {
+    const { deadLetterTopic, hooks, logger } = this.options;
+    const outgoing: OutgoingRecord[] = [];
+    results.forEach((result, index) => {
+      if ('produce' in result) {
+        outgoing.push(...result.produce);
+        return;
+      }
+      const record = records[index];
+      logger.warn(
+        { topic: record.topic, partition: record.partition, offset: record.offset, reason: result.poison },
+        'record sent to the dead-letter topic',
+      );
+      hooks?.onDeadLetter?.(record.topic, reasonCode(result.poison));
+      outgoing.push(deadLetterRecord(deadLetterTopic, record, result.poison));
+    });
+    return outgoing;
+  }
+
+  /** Retries transient failures with backoff while the partition is still ours. */
+  private async retryTransient<T>(
+    work: () => Promise<T>,
+    stillOwned: () => boolean,
+    topic: string,
+  ): Promise<T | typeof NOT_OWNED> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        if (!(error instanceof TransientError) && !isKafkaRetriable(error)) throw error;
+        if (!stillOwned()) return NOT_OWNED;
+        const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)];
+        this.options.logger.warn({ err: error, topic, attempt, delay }, 'transient failure; retrying');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+}
+
+function isKafkaRetriable(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
+}

@@ -1,0 +1,96 @@
+import { randomUUID } from 'node:crypto';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { KafkaLogger } from './kafka-client';
+
+export interface CompactedTopicReaderOptions {
+  kafka: Kafka;
+  topic: string;
+  /** Names the reader in the broker's group list; each process reads the whole topic. */
+  name: string;
+  logger: KafkaLogger;
+  apply(key: string, value: Buffer | null): void;
+}
+
+/**
+ * Reads a compacted topic from its beginning into memory and follows it. Every process reads
+ * every partition (a group of its own, never committed), so each holds the whole table.
+ */
+export class CompactedTopicReader {
+  private readonly consumer: Consumer;
+  private readonly targets = new Map<number, bigint>();
+  private caughtUp = false;
+  private resolveCaughtUp: () => void = () => undefined;
+  private lastFetchAt = 0;
+  readonly ready: Promise<void>;
+
+  constructor(private readonly options: CompactedTopicReaderOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: `${options.name}.${options.topic}.${randomUUID()}`,
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 250,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.FETCH_START, () => {
+      this.lastFetchAt = Date.now();
+    });
+    this.ready = new Promise((resolve) => {
+      this.resolveCaughtUp = resolve;
+    });
+  }
+
+  get isCaughtUp(): boolean {
+    return this.caughtUp;
+  }
+
+  get lastActivityAt(): number {
+    return this.lastFetchAt;
+  }
+
+  /** Starts following the topic; `ready` resolves once what was there at start has been applied. */
+  async start(): Promise<void> {
+    const admin = this.options.kafka.admin();
+    await admin.connect();
+    try {
+      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+        if (BigInt(high) > BigInt(low)) this.targets.set(partition, BigInt(high));
+      }
+    } finally {
+      await admin.disconnect();
+    }
+    this.checkCaughtUp();
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(payload) });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer.disconnect();
+  }
+
+  private async applyBatch({ batch }: EachBatchPayload): Promise<void> {
+    for (const message of batch.messages) {
+      const key = message.key?.toString();
+      if (key === undefined) {
+        this.options.logger.warn({ topic: batch.topic, offset: message.offset }, 'record without a key ignored');
+        continue;
+      }
+      try {
+        this.options.apply(key, message.value);
+      } catch (error) {
+        this.options.logger.error({ err: error, topic: batch.topic, offset: message.offset }, 'record not applied');
+      }
+    }
+    const target = this.targets.get(batch.partition);
+    if (target !== undefined && !batch.isEmpty() && BigInt(batch.lastOffset()) + 1n >= target) {
+      this.targets.delete(batch.partition);
+      this.checkCaughtUp();
+    }
+  }
+
+  private checkCaughtUp(): void {
+    if (this.caughtUp || this.targets.size > 0) return;
+    this.caughtUp = true;
+    this.resolveCaughtUp();
+  }
+}

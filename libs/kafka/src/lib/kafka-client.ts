@@ -1,0 +1,38 @@
+import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+export interface KafkaLogger {
+  error(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  debug(fields: object, message: string): void;
+}
+
+export interface KafkaClientOptions {
+  brokers: string[];
+  clientId: string;
+  logger: KafkaLogger;
+}
+
+export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
+  // kafkajs warns once about its v2 partitioner change; every producer here uses the default.
+  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
+  return new Kafka({
+    brokers,
+    clientId,
+    connectionTimeout: 3000,
+    requestTimeout: 30000,
+    // Keep reconnecting for as long as the process lives: a broker restart must not kill a service.
+    retry: { initialRetryTime: 300, maxRetryTime: 5000, retries: Number.MAX_SAFE_INTEGER },
+    logLevel: logLevel.WARN,
+    logCreator: () => (entry: LogEntry) => logKafkaEntry(logger, entry),
+  });
+}
+
+function logKafkaEntry(logger: KafkaLogger, { level, namespace, log }: LogEntry): void {
+  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
+  const context = { kafka: namespace, ...fields };
+  if (level === logLevel.ERROR) logger.error(context, message);
+  else if (level === logLevel.WARN) logger.warn(context, message);
+  else if (level === logLevel.INFO) logger.info(context, message);
+  else logger.debug(context, message);
+}

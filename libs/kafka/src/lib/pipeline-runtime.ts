@@ -1,0 +1,80 @@
+import type { Kafka } from 'kafkajs';
+import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './batch-consumer';
+import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
+import { createKafkaClient, type KafkaLogger } from './kafka-client';
+import { RecordProducer, type ProducerHooks } from './record-producer';
+
+export interface PipelineRuntimeOptions {
+  brokers: string[];
+  clientId: string;
+  logger: KafkaLogger;
+  hooks?: ConsumerHooks & ProducerHooks;
+}
+
+/** A loop that has not fetched for this long is considered stuck. */
+const STALE_AFTER_MS = 15_000;
+
+/**
+ * The Kafka side of one service: a producer, the compacted tables it mirrors, and its consume
+ * loops. Starts tables before loops (records are matched against a complete table) and stops
+ * loops first (their last batches still produce and commit).
+ */
+export class PipelineRuntime {
+  readonly kafka: Kafka;
+  readonly producer: RecordProducer;
+  private readonly readers: CompactedTopicReader[] = [];
+  private readonly consumers: BatchConsumer[] = [];
+  private started = false;
+
+  constructor(private readonly options: PipelineRuntimeOptions) {
+    this.kafka = createKafkaClient(options);
+    this.producer = new RecordProducer(this.kafka, options.hooks);
+  }
+
+  mirror(options: Omit<CompactedTopicReaderOptions, 'kafka' | 'logger' | 'name'>): CompactedTopicReader {
+    const reader = new CompactedTopicReader({
+      ...options,
+      kafka: this.kafka,
+      logger: this.options.logger,
+      name: this.options.clientId,
+    });
+    this.readers.push(reader);
+    return reader;
+  }
+
+  consume(options: Omit<BatchConsumerOptions, 'kafka' | 'producer' | 'logger' | 'hooks'>): BatchConsumer {
+    const consumer = new BatchConsumer({
+      ...options,
+      kafka: this.kafka,
+      producer: this.producer,
+      logger: this.options.logger,
+      hooks: this.options.hooks,
+    });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  async start(): Promise<void> {
+    await this.producer.connect();
+    await Promise.all(this.readers.map((reader) => reader.start()));
+    await Promise.all(this.readers.map((reader) => reader.ready));
+    for (const consumer of this.consumers) await consumer.start();
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
+    await Promise.allSettled(this.readers.map((reader) => reader.stop()));
+    await this.producer.disconnect();
+  }
+
+  /** Connected, tables caught up, and every loop fetched recently. */
+  isReady(now = Date.now()): boolean {
+    if (!this.started || !this.producer.isConnected) return false;
+    const loops = [...this.readers, ...this.consumers];
+    return (
+      this.readers.every((reader) => reader.isCaughtUp) &&
+      loops.every((loop) => now - loop.lastActivityAt < STALE_AFTER_MS)
+    );
+  }
+}

@@ -1,0 +1,42 @@
+import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+
+/**
+ * The registry of one service, with the metrics every stage shares. Labels stay bounded: topic
+ * and reason codes, never connection, project or profile ids.
+ */
+export class PipelineMetrics {
+  readonly registry = new Registry();
+
+  readonly recordsConsumed = new Counter({
+    name: 'webhooks_records_consumed_total',
+    help: 'Records consumed, by topic.',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
+  readonly recordsProduced = new Counter({
+    name: 'webhooks_records_produced_total',
+    help: 'Records produced and acknowledged, by topic.',
+    labelNames: ['topic'],
+    registers: [this.registry],
+  });
+
+  readonly deadLetters = new Counter({
+    name: 'webhooks_dead_letters_total',
+    help: 'Records sent to the dead-letter topic, by source topic and reason.',
+    labelNames: ['topic', 'reason'],
+    registers: [this.registry],
+  });
+
+  constructor(service: string) {
+    this.registry.setDefaultLabels({ service });
+    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
+  }
+
+  /** Hooks for the Kafka consume loop and producer. */
+  readonly kafkaHooks = {
+    onConsumed: (topic: string, count: number) => this.recordsConsumed.inc({ topic }, count),
+    onProduced: (topic: string, count: number) => this.recordsProduced.inc({ topic }, count),
+    onDeadLetter: (topic: string, reason: string) => this.deadLetters.inc({ topic, reason }),
+  };
+}

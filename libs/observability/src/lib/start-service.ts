@@ -1,0 +1,27 @@
+import type { INestApplication } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Logger } from 'nestjs-pino';
+import type { Logger as PinoLogger } from 'pino';
+
+export interface StartServiceOptions {
+  service: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  module: any;
+  port: number;
+  logger: PinoLogger;
+  configure?(app: INestApplication): void;
+}
+
+/**
+ * The fixed bootstrap of every service: buffered logs until the pino logger is in place, then
+ * the app's own setup, then shutdown hooks so SIGTERM drains consumers and requests.
+ */
+export async function startService({ service, module, port, logger, configure }: StartServiceOptions) {
+  const app = await NestFactory.create(module, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  configure?.(app);
+  app.enableShutdownHooks();
+  await app.listen(port, '0.0.0.0');
+  logger.info({ port }, `${service} listening on port ${port}`);
+  return app;
+}

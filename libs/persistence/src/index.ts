@@ -1,0 +1,2 @@
+export * from './lib/connection.entity';
+export * from './lib/data-source';

@@ -1,0 +1,2 @@
+export * from './lib/secrets-key';
+export * from './lib/secret-box';

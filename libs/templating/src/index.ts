@@ -1,0 +1,10 @@
+export { renderDefaultBody } from './lib/default-body';
+export type { RenderInput } from './lib/default-body';
+export { defaultTemplate } from './lib/default-template';
+export type { DefaultTemplate } from './lib/default-template';
+export { parseTemplate } from './lib/template';
+export type { CompiledTemplate, TemplateParseResult } from './lib/template';
+export type { TemplateContext } from './lib/template-context';
+export type { TemplateError } from './lib/template-error';
+export { MAX_TEMPLATE_DEPTH } from './lib/template-compiler';
+export { PROFILE_PLACEHOLDER_PREFIX } from './lib/placeholder';

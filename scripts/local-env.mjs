@@ -1,0 +1,45 @@
+// Settings for running the product on this machine: the local stack's addresses and a
+// development key ring. Anything already in the environment wins.
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+export const SERVICES = [
+  { name: 'admin-api', port: 3000 },
+  { name: 'subscription-filter', port: 3001 },
+  { name: 'renderer', port: 3002 },
+  { name: 'delivery', port: 3003 },
+  { name: 'notifier', port: 3004 },
+];
+
+/** A secrets key kept beside the local stack, so what it encrypted stays readable across restarts. */
+function localSecretsKey(stackDir) {
+  const file = join(stackDir, 'secrets-key');
+  if (!existsSync(file)) {
+    mkdirSync(stackDir, { recursive: true });
+    writeFileSync(file, randomBytes(32).toString('base64'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+export function localEnv({ stackDir = join(root, '.local'), kafkaPort = 9092, postgresPort = 5433, portOffset = 0 } = {}) {
+  const env = {
+    LOCAL_STACK_DIR: stackDir,
+    KAFKA_PORT: String(kafkaPort),
+    KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+    DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
+    ADMIN_API_KEYS: 'demo:demo-api-key-change-me',
+    SECRETS_KEY: localSecretsKey(stackDir),
+    // Local receivers listen on loopback over plain HTTP; production keeps the default public-https.
+    ENDPOINT_POLICY: 'allow-private',
+    PORT_OFFSET: String(portOffset),
+  };
+  return { ...env, ...pick(process.env, Object.keys(env)) };
+}
+
+function pick(source, keys) {
+  return Object.fromEntries(keys.filter((key) => source[key]).map((key) => [key, source[key]]));
+}

@@ -1,0 +1,51 @@
+// npm test: unit tests, then end-to-end tests against a real Kafka broker, PostgreSQL and the
+// five services, on ports of their own so a running `npm start` is left alone.
+// `npm test -- --e2e-only` skips the unit tests.
+import { createWriteStream, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { localEnv, root } from './local-env.mjs';
+import { buildServices, ensureDependencies, run, startServices, stopServices, waitUntilReady } from './processes.mjs';
+
+const stackDir = join(root, '.local', 'test');
+const env = {
+  ...localEnv({ stackDir, kafkaPort: 19092, postgresPort: 15433, portOffset: 10000 }),
+  // Test settings are fixed here, whatever the caller's environment holds.
+  KAFKA_BROKERS: '127.0.0.1:19092',
+  KAFKA_PORT: '19092',
+  DATABASE_URL: 'postgres://webhooks:webhooks@127.0.0.1:15433/webhooks',
+  ADMIN_API_KEYS: 'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789',
+  ENDPOINT_POLICY: 'allow-private',
+  LOG_LEVEL: 'info',
+};
+const stack = join(root, 'deploy', 'local', 'stack.sh');
+const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
+
+const e2eOnly = process.argv.includes('--e2e-only');
+
+ensureDependencies();
+if (!e2eOnly) run('npx', ['nx', 'run-many', '-t', 'test', '--output-style=static'], nx);
+buildServices();
+run(stack, ['up'], env);
+
+mkdirSync(stackDir, { recursive: true });
+const logFile = join(stackDir, 'services.log');
+const log = createWriteStream(logFile);
+const services = startServices(env, (name, line) => log.write(`${name} ${line}\n`));
+let failed = false;
+try {
+  await waitUntilReady(services);
+  run('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand'], {
+    ...env,
+    SERVICES_LOG: logFile,
+    ...Object.fromEntries(services.map(({ name, port }) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, `http://127.0.0.1:${port}`])),
+  });
+} catch (error) {
+  failed = true;
+  console.error(error.message);
+  console.error(`service logs: ${logFile}`);
+} finally {
+  await stopServices(services);
+  log.end();
+  run(stack, ['down'], env);
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,59 @@
+import { randomUUID } from 'node:crypto';
+import { createConnection } from '../support/admin-api';
+import { disconnectProducer, publish, TopicTap } from '../support/kafka';
+import { Receiver } from '../support/receiver';
+import { connectionChangeCounts, metricValue, waitForConnectionChanges } from '../support/services';
+
+describe('malformed input records', () => {
+  let receiver: Receiver;
+  let deadLetters: TopicTap;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+    deadLetters = await TopicTap.open('webhooks.dead-letter');
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await deadLetters.close();
+    await disconnectProducer();
+  });
+
+  it('go to the dead-letter topic with the reason, and the next good record is still delivered', async () => {
+    const before = await connectionChangeCounts();
+    await createConnection('acme', {
+      name: 'dead-letter check',
+      url: receiver.url,
+      auth: { type: 'none' },
+      messageEvents: ['message_click'],
+      channels: ['push'],
+    });
+    await waitForConnectionChanges(before);
+    const deadLettersBefore = await metricValue('subscription-filter', 'webhooks_dead_letters_total');
+
+    const profile = `p-${randomUUID()}`;
+    const missingEvent = { time: 1764201600, project_id: 'acme', properties: { message_type: 'push', profile_id: profile } };
+    const good = { ...missingEvent, event: 'message_click' };
+    await publish('campaign.message-events', [
+      { key: profile, value: '{"event": "message_click", not json' },
+      { key: profile, value: JSON.stringify(missingEvent) },
+      { key: profile, value: JSON.stringify(good) },
+    ]);
+
+    const letters = await deadLetters.waitFor<Record<string, any>>(2, (letter) => letter['key'] === profile);
+    expect(letters.map((letter) => letter['reason'])).toEqual([
+      expect.stringMatching(/^invalid_json: /),
+      expect.stringMatching(/^invalid_record: event: /),
+    ]);
+    expect(letters[0]).toMatchObject({
+      source: { topic: 'campaign.message-events' },
+      original: '{"event": "message_click", not json',
+      original_encoding: 'utf8',
+    });
+    expect(JSON.parse(letters[1]['original'])).toEqual(missingEvent);
+
+    const [request] = await receiver.waitFor(1);
+    expect(JSON.parse(request.body)).toMatchObject({ event: 'message_click', properties: { profile_id: profile } });
+    expect(await metricValue('subscription-filter', 'webhooks_dead_letters_total')).toBe(deadLettersBefore + 2);
+  });
+});
