@@ -1,5 +1,5 @@
-// npm test: unit tests, then end-to-end tests against a real Kafka broker, PostgreSQL and the
-// five services, on ports of their own so a running `npm start` is left alone.
+// npm test: unit tests, integration tests of the libraries against a real Kafka broker and
+// PostgreSQL, then end-to-end tests against the broker, the database and the five services, on ports of their own so a running `npm start` is left alone.
 // `npm test -- --e2e-only` skips the unit tests.
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,6 +26,12 @@ ensureDependencies();
 if (!e2eOnly) run('npx', ['nx', 'run-many', '-t', 'test', '--output-style=static'], nx);
 buildServices();
 run(stack, ['up'], env);
+try {
+  run('npx', ['jest', '-c', 'test/integration/jest.config.cts', '--runInBand'], env);
+} catch (error) {
+  run(stack, ['down'], env);
+  throw error;
+}
 
 mkdirSync(stackDir, { recursive: true });
 const logFile = join(stackDir, 'services.log');

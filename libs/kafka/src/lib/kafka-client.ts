@@ -29,8 +29,10 @@ export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOpti
 }
 
 function logKafkaEntry(logger: KafkaLogger, { level, namespace, log }: LogEntry): void {
-  const { message, timestamp: _timestamp, logger: _name, ...fields } = log;
-  const context = { kafka: namespace, ...fields };
+  const { message, ...fields } = log;
+  const context: Record<string, unknown> = { kafka: namespace, ...fields };
+  delete context['timestamp'];
+  delete context['logger'];
   if (level === logLevel.ERROR) logger.error(context, message);
   else if (level === logLevel.WARN) logger.warn(context, message);
   else if (level === logLevel.INFO) logger.info(context, message);

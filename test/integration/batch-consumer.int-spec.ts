@@ -1,0 +1,134 @@
+import { randomUUID } from 'node:crypto';
+import {
+  PipelineRuntime,
+  TransientError,
+  type BatchStage,
+  type ConsumedRecord,
+  type RecordResult,
+} from '@campaign-webhooks/kafka';
+import { kafka, publish, disconnectProducer } from '../support/kafka';
+
+const silent = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+
+async function createTopics(...topics: string[]) {
+  const admin = kafka.admin();
+  await admin.connect();
+  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
+  await admin.disconnect();
+}
+
+async function committedOffsets(groupId: string, topic: string): Promise<number> {
+  const admin = kafka.admin();
+  await admin.connect();
+  const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+  await admin.disconnect();
+  return partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
+}
+
+async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('BatchConsumer against the broker', () => {
+  const runtimes: PipelineRuntime[] = [];
+  let input: string;
+  let output: string;
+  let deadLetter: string;
+  let groupId: string;
+
+  beforeEach(async () => {
+    const id = randomUUID();
+    input = `it.in.${id}`;
+    output = `it.out.${id}`;
+    deadLetter = `it.dl.${id}`;
+    groupId = `it.group.${id}`;
+    await createTopics(input, output, deadLetter);
+  });
+
+  afterEach(async () => {
+    await Promise.all(runtimes.splice(0).map((runtime) => runtime.stop()));
+  });
+
+  afterAll(() => disconnectProducer());
+
+  function start(stage: BatchStage): Promise<void> {
+    const runtime = new PipelineRuntime({ brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), clientId: 'it', logger: silent });
+    runtime.consume({ groupId, topics: [input], deadLetterTopic: deadLetter, stage });
+    runtimes.push(runtime);
+    return runtime.start();
+  }
+
+  const echo = (seen: string[]): BatchStage => ({
+    async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
+      return records.map((record) => {
+        const value = record.value?.toString() ?? '';
+        seen.push(value);
+        if (value.startsWith('poison')) return { poison: `poisoned: ${value}` };
+        return { produce: [{ topic: output, key: record.key, value: `out:${value}` }] };
+      });
+    },
+  });
+
+  it('processes each record once, produces its output and commits past it', async () => {
+    const seen: string[] = [];
+    await start(echo(seen));
+    await publish(input, ['a', 'b', 'c', 'd'].map((value, index) => ({ key: `k${index}`, value })));
+    await eventually(async () => (await committedOffsets(groupId, input)) === 4);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect([...seen].sort()).toEqual(['a', 'b', 'c', 'd']);
+
+    const admin = kafka.admin();
+    await admin.connect();
+    const produced = (await admin.fetchTopicOffsets(output)).reduce((sum, { high }) => sum + Number(high), 0);
+    await admin.disconnect();
+    expect(produced).toBe(4);
+  });
+
+  it('dead-letters a poison record and goes on with the next', async () => {
+    const seen: string[] = [];
+    await start(echo(seen));
+    await publish(input, [
+      { key: 'same', value: 'poison-1' },
+      { key: 'same', value: 'fine' },
+    ]);
+    await eventually(async () => (await committedOffsets(groupId, input)) === 2);
+    expect(seen).toEqual(['poison-1', 'fine']);
+    const admin = kafka.admin();
+    await admin.connect();
+    const letters = (await admin.fetchTopicOffsets(deadLetter)).reduce((sum, { high }) => sum + Number(high), 0);
+    await admin.disconnect();
+    expect(letters).toBe(1);
+  });
+
+  it('retries a batch that fails transiently instead of dead-lettering it', async () => {
+    let failures = 2;
+    const seen: string[] = [];
+    await start({
+      async handleBatch(records) {
+        if (failures-- > 0) throw new TransientError('database down');
+        return echo(seen).handleBatch(records);
+      },
+    });
+    await publish(input, [{ key: 'k', value: 'after-outage' }]);
+    await eventually(async () => (await committedOffsets(groupId, input)) === 1);
+    expect(seen).toEqual(['after-outage']);
+  });
+
+  it('splits output larger than the broker accepts in one request', async () => {
+    const big = 'x'.repeat(200 * 1024);
+    await start({
+      async handleBatch(records) {
+        // Eight 200 KiB records to one partition: 1.6 MiB, over the broker's 1 MiB batch limit.
+        return records.map(() => ({
+          produce: Array.from({ length: 8 }, () => ({ topic: output, key: 'one-partition', value: big })),
+        }));
+      },
+    });
+    await publish(input, [{ key: 'k', value: 'fan-out' }]);
+    await eventually(async () => (await committedOffsets(groupId, input)) === 1);
+  });
+});
