@@ -30,13 +30,18 @@ export async function runDemo(env) {
       channels: ['email', 'sms'],
     }),
   });
-  if (!response.ok) throw new Error(`creating the connection answered ${response.status}: ${await response.text()}`);
+  if (!response.ok)
+    throw new Error(`creating the connection answered ${response.status}: ${await response.text()}`);
   const connection = await response.json();
   console.log(`[demo] connection ${connection.id} → http://127.0.0.1:${RECEIVER_PORT}/hook`);
   // Give every service a moment to pick the new connection up from the change feed.
   await new Promise((resolve) => setTimeout(resolve, 2000));
 
-  const kafka = new Kafka({ brokers: env.KAFKA_BROKERS.split(','), clientId: 'demo', logLevel: logLevel.NOTHING });
+  const kafka = new Kafka({
+    brokers: env.KAFKA_BROKERS.split(','),
+    clientId: 'demo',
+    logLevel: logLevel.NOTHING,
+  });
   const producer = kafka.producer();
   await producer.connect();
   const events = ['message_send', 'message_open', 'message_click'].map((event, index) => ({

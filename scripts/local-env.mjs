@@ -25,7 +25,12 @@ function localSecretsKey(stackDir) {
   return readFileSync(file, 'utf8').trim();
 }
 
-export function localEnv({ stackDir = join(root, '.local'), kafkaPort = 9092, postgresPort = 5433, portOffset = 0 } = {}) {
+export function localEnv({
+  stackDir = join(root, '.local'),
+  kafkaPort = 9092,
+  postgresPort = 5433,
+  portOffset = 0,
+} = {}) {
   const env = {
     LOCAL_STACK_DIR: stackDir,
     KAFKA_PORT: String(kafkaPort),

@@ -50,7 +50,8 @@ export async function waitUntilReady(services, timeoutMs = 120_000) {
   const deadline = Date.now() + timeoutMs;
   for (const service of services) {
     for (;;) {
-      if (service.child.exitCode !== null) throw new Error(`${service.name} exited with ${service.child.exitCode}`);
+      if (service.child.exitCode !== null)
+        throw new Error(`${service.name} exited with ${service.child.exitCode}`);
       try {
         const response = await fetch(`http://127.0.0.1:${service.port}/readyz`);
         if (response.ok) break;

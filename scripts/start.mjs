@@ -2,7 +2,14 @@
 // npm run demo (or npm start -- --demo): also sends sample events to a local receiver.
 import { join } from 'node:path';
 import { localEnv, root } from './local-env.mjs';
-import { buildServices, ensureDependencies, run, startServices, stopServices, waitUntilReady } from './processes.mjs';
+import {
+  buildServices,
+  ensureDependencies,
+  run,
+  startServices,
+  stopServices,
+  waitUntilReady,
+} from './processes.mjs';
 
 const demo = process.argv.includes('--demo');
 const verbose = process.argv.includes('--verbose');
@@ -73,6 +80,7 @@ function printLogLine(name, line) {
     console.log(`[${name}] ${line}`);
     return;
   }
-  if (!verbose && entry.level < 40 && !/listening|consuming|migrated|topics ready/.test(entry.msg ?? '')) return;
+  if (!verbose && entry.level < 40 && !/listening|consuming|migrated|topics ready/.test(entry.msg ?? ''))
+    return;
   console.log(`[${name}] ${entry.msg ?? line}`);
 }

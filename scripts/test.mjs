@@ -4,7 +4,14 @@
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEnv, root } from './local-env.mjs';
-import { buildServices, ensureDependencies, run, startServices, stopServices, waitUntilReady } from './processes.mjs';
+import {
+  buildServices,
+  ensureDependencies,
+  run,
+  startServices,
+  stopServices,
+  waitUntilReady,
+} from './processes.mjs';
 
 const stackDir = join(root, '.local', 'test');
 const env = {
@@ -43,7 +50,12 @@ try {
   run('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand'], {
     ...env,
     SERVICES_LOG: logFile,
-    ...Object.fromEntries(services.map(({ name, port }) => [`${name.toUpperCase().replace(/-/g, '_')}_URL`, `http://127.0.0.1:${port}`])),
+    ...Object.fromEntries(
+      services.map(({ name, port }) => [
+        `${name.toUpperCase().replace(/-/g, '_')}_URL`,
+        `http://127.0.0.1:${port}`,
+      ]),
+    ),
   });
 } catch (error) {
   failed = true;

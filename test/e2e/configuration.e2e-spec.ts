@@ -5,7 +5,9 @@ const root = join(__dirname, '..', '..');
 
 function startWith(service: string, env: Record<string, string | undefined>) {
   const clean = Object.fromEntries(
-    Object.entries({ ...process.env, ...env }).filter((entry): entry is [string, string] => entry[1] !== undefined),
+    Object.entries({ ...process.env, ...env }).filter(
+      (entry): entry is [string, string] => entry[1] !== undefined,
+    ),
   );
   return spawnSync(process.execPath, [join(root, 'dist', 'apps', service, 'main.js')], {
     env: { ...clean, PORT: '0' },

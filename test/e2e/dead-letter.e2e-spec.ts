@@ -32,7 +32,11 @@ describe('malformed input records', () => {
     const deadLettersBefore = await metricValue('subscription-filter', 'webhooks_dead_letters_total');
 
     const profile = `p-${randomUUID()}`;
-    const missingEvent = { time: 1764201600, project_id: 'acme', properties: { message_type: 'push', profile_id: profile } };
+    const missingEvent = {
+      time: 1764201600,
+      project_id: 'acme',
+      properties: { message_type: 'push', profile_id: profile },
+    };
     const good = { ...missingEvent, event: 'message_click' };
     await publish('campaign.message-events', [
       { key: profile, value: '{"event": "message_click", not json' },
@@ -53,7 +57,12 @@ describe('malformed input records', () => {
     expect(JSON.parse(letters[1]['original'])).toEqual(missingEvent);
 
     const [request] = await receiver.waitFor(1);
-    expect(JSON.parse(request.body)).toMatchObject({ event: 'message_click', properties: { profile_id: profile } });
-    expect(await metricValue('subscription-filter', 'webhooks_dead_letters_total')).toBe(deadLettersBefore + 2);
+    expect(JSON.parse(request.body)).toMatchObject({
+      event: 'message_click',
+      properties: { profile_id: profile },
+    });
+    expect(await metricValue('subscription-filter', 'webhooks_dead_letters_total')).toBe(
+      deadLettersBefore + 2,
+    );
   });
 });

@@ -78,7 +78,9 @@ describe('a message event through every service', () => {
       expect(request.method).toBe('POST');
       expect(request.headers['content-type']).toBe('application/json');
       expect(request.headers['user-agent']).toMatch(/^campaign-webhooks\/\d+\.\d+\.\d+$/);
-      expect(request.headers['webhook-id']).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+      expect(request.headers['webhook-id']).toMatch(
+        /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+      );
       const timestamp = Number(request.headers['webhook-timestamp']);
       expect(Math.abs(timestamp - Date.now() / 1000)).toBeLessThan(60);
     }
@@ -89,7 +91,13 @@ describe('a message event through every service', () => {
     );
     expect(delivered).toHaveLength(2);
     for (const outcome of delivered) {
-      expect(outcome).toMatchObject({ project_id: 'acme', status: 'delivered', http_status: 200, attempt: 1, error: null });
+      expect(outcome).toMatchObject({
+        project_id: 'acme',
+        status: 'delivered',
+        http_status: 200,
+        attempt: 1,
+        error: null,
+      });
     }
     expect(delivered.map((outcome) => outcome['delivery_id']).sort()).toEqual(
       requests.map((request) => request.headers['webhook-id']).sort(),

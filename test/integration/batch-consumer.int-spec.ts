@@ -8,12 +8,20 @@ import {
 } from '@campaign-webhooks/kafka';
 import { kafka, publish, disconnectProducer } from '../support/kafka';
 
-const silent = { error: () => undefined, warn: () => undefined, info: () => undefined, debug: () => undefined };
+const silent = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+};
 
 async function createTopics(...topics: string[]) {
   const admin = kafka.admin();
   await admin.connect();
-  await admin.createTopics({ topics: topics.map((topic) => ({ topic, numPartitions: 2 })), waitForLeaders: true });
+  await admin.createTopics({
+    topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
+    waitForLeaders: true,
+  });
   await admin.disconnect();
 }
 
@@ -56,7 +64,11 @@ describe('BatchConsumer against the broker', () => {
   afterAll(() => disconnectProducer());
 
   function start(stage: BatchStage): Promise<void> {
-    const runtime = new PipelineRuntime({ brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','), clientId: 'it', logger: silent });
+    const runtime = new PipelineRuntime({
+      brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+      clientId: 'it',
+      logger: silent,
+    });
     runtime.consume({ groupId, topics: [input], deadLetterTopic: deadLetter, stage });
     runtimes.push(runtime);
     return runtime.start();
@@ -76,7 +88,10 @@ describe('BatchConsumer against the broker', () => {
   it('processes each record once, produces its output and commits past it', async () => {
     const seen: string[] = [];
     await start(echo(seen));
-    await publish(input, ['a', 'b', 'c', 'd'].map((value, index) => ({ key: `k${index}`, value })));
+    await publish(
+      input,
+      ['a', 'b', 'c', 'd'].map((value, index) => ({ key: `k${index}`, value })),
+    );
     await eventually(async () => (await committedOffsets(groupId, input)) === 4);
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect([...seen].sort()).toEqual(['a', 'b', 'c', 'd']);
@@ -99,7 +114,10 @@ describe('BatchConsumer against the broker', () => {
     expect(seen).toEqual(['poison-1', 'fine']);
     const admin = kafka.admin();
     await admin.connect();
-    const letters = (await admin.fetchTopicOffsets(deadLetter)).reduce((sum, { high }) => sum + Number(high), 0);
+    const letters = (await admin.fetchTopicOffsets(deadLetter)).reduce(
+      (sum, { high }) => sum + Number(high),
+      0,
+    );
     await admin.disconnect();
     expect(letters).toBe(1);
   });

@@ -27,6 +27,7 @@ export async function adminRequest(
 
 export async function createConnection(project: string, settings: Record<string, unknown>) {
   const response = await adminRequest('POST', '/v1/connections', { key: apiKeys[project], body: settings });
-  if (response.status !== 201) throw new Error(`create answered ${response.status}: ${JSON.stringify(response.body)}`);
+  if (response.status !== 201)
+    throw new Error(`create answered ${response.status}: ${JSON.stringify(response.body)}`);
   return response.body as { id: string } & Record<string, unknown>;
 }

@@ -56,7 +56,12 @@ export class TopicTap {
         for (const [name, value] of Object.entries(message.headers ?? {})) {
           if (value !== undefined) headers[name] = value.toString();
         }
-        tap.records.push({ key: message.key?.toString() ?? null, value: message.value?.toString() ?? null, headers, partition });
+        tap.records.push({
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers,
+          partition,
+        });
       },
     });
     await joined;
@@ -76,7 +81,8 @@ export class TopicTap {
         .flatMap((record) => (record.value === null ? [] : [JSON.parse(record.value) as T]))
         .filter(predicate);
       if (matching.length >= count) return matching;
-      if (Date.now() > deadline) throw new Error(`expected ${count} records, got ${matching.length} within ${timeoutMs} ms`);
+      if (Date.now() > deadline)
+        throw new Error(`expected ${count} records, got ${matching.length} within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
   }

@@ -9,7 +9,11 @@ export const serviceUrls = {
 export type ServiceName = keyof typeof serviceUrls;
 
 /** The value of a metric (summed over its label sets) in a service's /metrics. */
-export async function metricValue(service: ServiceName, name: string, labels: Record<string, string> = {}): Promise<number> {
+export async function metricValue(
+  service: ServiceName,
+  name: string,
+  labels: Record<string, string> = {},
+): Promise<number> {
   const text = await (await fetch(`${serviceUrls[service]}/metrics`)).text();
   let total = 0;
   for (const line of text.split('\n')) {
@@ -27,16 +31,23 @@ export async function metricValue(service: ServiceName, name: string, labels: Re
 const connectionCaches: ServiceName[] = ['subscription-filter', 'renderer', 'delivery'];
 
 export async function connectionChangeCounts(): Promise<number[]> {
-  return Promise.all(connectionCaches.map((service) => metricValue(service, 'webhooks_connection_changes_applied')));
+  return Promise.all(
+    connectionCaches.map((service) => metricValue(service, 'webhooks_connection_changes_applied')),
+  );
 }
 
 /** Waits until every caching service has applied `changes` more connection changes than `before`. */
-export async function waitForConnectionChanges(before: number[], changes = 1, timeoutMs = 15_000): Promise<void> {
+export async function waitForConnectionChanges(
+  before: number[],
+  changes = 1,
+  timeoutMs = 15_000,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const now = await connectionChangeCounts();
     if (now.every((count, index) => count >= before[index] + changes)) return;
-    if (Date.now() > deadline) throw new Error(`connection changes not applied within ${timeoutMs} ms: ${before} -> ${now}`);
+    if (Date.now() > deadline)
+      throw new Error(`connection changes not applied within ${timeoutMs} ms: ${before} -> ${now}`);
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }

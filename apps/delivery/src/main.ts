@@ -5,4 +5,9 @@ import { deliveryConfigSchema } from './config';
 
 const config = loadConfig(SERVICE, deliveryConfigSchema);
 const logger = createLogger(SERVICE, config.LOG_LEVEL);
-void startService({ service: SERVICE, module: AppModule.register(config, logger), port: config.PORT, logger });
+void startService({
+  service: SERVICE,
+  module: AppModule.register(config, logger),
+  port: config.PORT,
+  logger,
+});

@@ -5,4 +5,9 @@ import { notifierConfigSchema } from './config';
 
 const config = loadConfig(SERVICE, notifierConfigSchema);
 const logger = createLogger(SERVICE, config.LOG_LEVEL);
-void startService({ service: SERVICE, module: AppModule.register(config, logger), port: config.PORT, logger });
+void startService({
+  service: SERVICE,
+  module: AppModule.register(config, logger),
+  port: config.PORT,
+  logger,
+});

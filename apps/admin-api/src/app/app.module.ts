@@ -1,6 +1,11 @@
 import { topicNames } from '@campaign-webhooks/contracts';
 import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
-import { loggingModule, ObservabilityModule, PipelineMetrics, Readiness } from '@campaign-webhooks/observability';
+import {
+  loggingModule,
+  ObservabilityModule,
+  PipelineMetrics,
+  Readiness,
+} from '@campaign-webhooks/observability';
 import { dataSourceOptions } from '@campaign-webhooks/persistence';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -24,7 +29,11 @@ export class AppModule {
       imports: [
         loggingModule(logger, true),
         ObservabilityModule.forService(SERVICE),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(config.DATABASE_URL), retryAttempts: 1000, retryDelay: 2000 }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.DATABASE_URL),
+          retryAttempts: 1000,
+          retryDelay: 2000,
+        }),
       ],
       controllers: [ConnectionsController],
       providers: [
@@ -35,13 +44,23 @@ export class AppModule {
           provide: PipelineRuntime,
           inject: [PipelineMetrics],
           useFactory: (metrics: PipelineMetrics) =>
-            new PipelineRuntime({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger, hooks: metrics.kafkaHooks }),
+            new PipelineRuntime({
+              brokers: config.KAFKA_BROKERS,
+              clientId: SERVICE,
+              logger,
+              hooks: metrics.kafkaHooks,
+            }),
         },
         PipelineLifecycle,
         {
           provide: ConnectionsService,
           inject: [DataSource, PipelineRuntime, SecretBox, Readiness],
-          useFactory: (dataSource: DataSource, runtime: PipelineRuntime, secrets: SecretBox, readiness: Readiness) => {
+          useFactory: (
+            dataSource: DataSource,
+            runtime: PipelineRuntime,
+            secrets: SecretBox,
+            readiness: Readiness,
+          ) => {
             readiness.register('postgres', () => dataSource.query('select 1').then(() => true));
             const feed = new ConnectionFeedPublisher(runtime, topicNames(process.env));
             return new ConnectionsService(dataSource, feed, secrets, config.ENDPOINT_POLICY);

@@ -45,9 +45,14 @@ export class DeliveryStage implements BatchStage {
     const headers = parsed.data;
     const connection = this.connections.get(headers[DELIVERY_HEADERS.connectionId]);
     if (!connection) return { produce: [this.outcome(headers, 'skipped', { error: 'connection_deleted' })] };
-    if (!connection.active) return { produce: [this.outcome(headers, 'skipped', { error: 'connection_inactive' })] };
+    if (!connection.active)
+      return { produce: [this.outcome(headers, 'skipped', { error: 'connection_inactive' })] };
     if (connection.auth_type !== 'none') {
-      return { produce: [this.outcome(headers, 'failed', { error: `auth_type_unsupported: ${connection.auth_type}` })] };
+      return {
+        produce: [
+          this.outcome(headers, 'failed', { error: `auth_type_unsupported: ${connection.auth_type}` }),
+        ],
+      };
     }
     const attempt = { headers, connection, body: record.value ?? Buffer.alloc(0) };
     return { produce: this.report(attempt, await this.send(attempt), record) };
@@ -69,11 +74,19 @@ export class DeliveryStage implements BatchStage {
     }
   }
 
-  private report({ headers, connection }: Attempt, result: SendResult, record: ConsumedRecord): OutgoingRecord[] {
+  private report(
+    { headers, connection }: Attempt,
+    result: SendResult,
+    record: ConsumedRecord,
+  ): OutgoingRecord[] {
     const httpStatus = result.kind === 'response' ? result.status : null;
     const delivered = httpStatus !== null && httpStatus >= 200 && httpStatus < 300;
     const status = delivered ? 'delivered' : 'failed';
-    const error = delivered ? null : result.kind === 'response' ? `http_${result.status}` : `${result.error}: ${result.message}`;
+    const error = delivered
+      ? null
+      : result.kind === 'response'
+        ? `http_${result.status}`
+        : `${result.error}: ${result.message}`;
     this.metrics.attempts.inc({
       event: headers[DELIVERY_HEADERS.event],
       outcome: status,
@@ -82,7 +95,8 @@ export class DeliveryStage implements BatchStage {
     });
     this.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
     const produce = [this.outcome(headers, status, { httpStatus, durationMs: result.durationMs, error })];
-    if (!delivered) produce.push(deadLetterRecord(this.topics.deadLetter, record, `delivery_failed: ${error}`));
+    if (!delivered)
+      produce.push(deadLetterRecord(this.topics.deadLetter, record, `delivery_failed: ${error}`));
     return produce;
   }
 

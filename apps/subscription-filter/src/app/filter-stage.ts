@@ -1,4 +1,9 @@
-import { ConnectionIndex, matchMessageEvent, matchSubscriptionEvent, type MatchDecision } from '@campaign-webhooks/connections';
+import {
+  ConnectionIndex,
+  matchMessageEvent,
+  matchSubscriptionEvent,
+  type MatchDecision,
+} from '@campaign-webhooks/connections';
 import {
   isMessageEvent,
   isSubscriptionEvent,
@@ -45,7 +50,9 @@ export class FilterStage implements BatchStage {
     const event = parsed.data;
     if (!isMessageEvent(event.event)) return this.skipUnknown();
     const channel = event.properties.message_type;
-    return this.fanOut(record, event, 'message', channel, (connection) => matchMessageEvent(connection, event));
+    return this.fanOut(record, event, 'message', channel, (connection) =>
+      matchMessageEvent(connection, event),
+    );
   }
 
   private handleSubscriptionEvent(record: ConsumedRecord, json: unknown): RecordResult {
@@ -92,7 +99,12 @@ export class FilterStage implements BatchStage {
     return { produce };
   }
 
-  private skippedOutcome(id: string, connection: ConnectionSnapshot, event: string, reason: string): OutgoingRecord {
+  private skippedOutcome(
+    id: string,
+    connection: ConnectionSnapshot,
+    event: string,
+    reason: string,
+  ): OutgoingRecord {
     const outcome: Outcome = {
       delivery_id: id,
       connection_id: connection.id,
@@ -121,7 +133,17 @@ function invalidRecord(error: z.ZodError): string {
   return `invalid_record: ${field}: ${issue.message}`;
 }
 
-const knownChannels = new Set(['email', 'sms', 'push', 'web_push', 'inapp', 'inbox', 'onsite', 'whatsapp', 'none']);
+const knownChannels = new Set([
+  'email',
+  'sms',
+  'push',
+  'web_push',
+  'inapp',
+  'inbox',
+  'onsite',
+  'whatsapp',
+  'none',
+]);
 
 function boundedChannel(channel: string): string {
   return knownChannels.has(channel) ? channel : 'other';

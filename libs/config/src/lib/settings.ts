@@ -25,7 +25,9 @@ export const postgresUrl = z
 
 export const endpointPolicy = z.enum(['public-https', 'allow-private']).default('public-https');
 
-export const logLevel = z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info');
+export const logLevel = z
+  .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  .default('info');
 
 export const secretsKey = z
   .string({ error: 'is required (32 bytes as base64 or hex; generate one with `openssl rand -base64 32`)' })

@@ -7,7 +7,11 @@ import { Gauge } from 'prom-client';
  * Mirrors the connections change feed into an in-memory index, so matching, rendering and
  * delivery never query the database per event.
  */
-export function mirrorConnections(runtime: PipelineRuntime, topic: string, metrics: PipelineMetrics): ConnectionIndex {
+export function mirrorConnections(
+  runtime: PipelineRuntime,
+  topic: string,
+  metrics: PipelineMetrics,
+): ConnectionIndex {
   const connections = new ConnectionIndex();
   runtime.mirror({ topic, apply: (key, value) => connections.applyChange(key, value) });
   new Gauge({

@@ -27,7 +27,12 @@ describe('ConnectionIndex', () => {
     index.applyChange('b', JSON.stringify(snapshot('b', 'acme')));
     index.applyChange('c', JSON.stringify(snapshot('c', 'globex')));
     index.applyChange('a', JSON.stringify({ ...snapshot('a', 'acme', 2), name: 'renamed' }));
-    expect(index.forProject('acme').map((c) => c.name).sort()).toEqual(['b', 'renamed']);
+    expect(
+      index
+        .forProject('acme')
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual(['b', 'renamed']);
     expect(index.forProject('globex')).toHaveLength(1);
     expect(index.appliedChanges).toBe(4);
   });

@@ -24,7 +24,10 @@ function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnap
   };
 }
 
-function messageEvent(overrides: Partial<MessageEvent> = {}, properties: Partial<MessageEvent['properties']> = {}) {
+function messageEvent(
+  overrides: Partial<MessageEvent> = {},
+  properties: Partial<MessageEvent['properties']> = {},
+) {
   return {
     event: 'message_open',
     time: 1764201600,
@@ -35,7 +38,13 @@ function messageEvent(overrides: Partial<MessageEvent> = {}, properties: Partial
 }
 
 function subscriptionEvent(overrides: Partial<SubscriptionEvent> = {}, source = 'ui'): SubscriptionEvent {
-  return { event: 'message_opt_out', time: 1764201600, project_id: 'acme', properties: { source }, ...overrides };
+  return {
+    event: 'message_opt_out',
+    time: 1764201600,
+    project_id: 'acme',
+    properties: { source },
+    ...overrides,
+  };
 }
 
 describe('matchMessageEvent', () => {
@@ -76,7 +85,9 @@ describe('matchSubscriptionEvent', () => {
   it('leaves out changes made by integrations only when asked to', () => {
     const fromIntegration = subscriptionEvent({}, 'integration');
     expect(matchSubscriptionEvent(connection(), fromIntegration)).toEqual({ kind: 'match' });
-    expect(matchSubscriptionEvent(connection({ exclude_integration_sources: true }), fromIntegration)).toEqual({
+    expect(
+      matchSubscriptionEvent(connection({ exclude_integration_sources: true }), fromIntegration),
+    ).toEqual({
       kind: 'no-match',
     });
   });

@@ -21,7 +21,10 @@ export function matchMessageEvent(connection: ConnectionSnapshot, event: Message
 }
 
 /** Whether a connection gets a subscription change, honouring "exclude changes made by integrations". */
-export function matchSubscriptionEvent(connection: ConnectionSnapshot, event: SubscriptionEvent): MatchDecision {
+export function matchSubscriptionEvent(
+  connection: ConnectionSnapshot,
+  event: SubscriptionEvent,
+): MatchDecision {
   if (!connection.active || connection.project_id !== event.project_id) return noMatch;
   if (!(connection.subscription_events as readonly string[]).includes(event.event)) return noMatch;
   if (connection.exclude_integration_sources && event.properties.source === 'integration') return noMatch;

@@ -153,7 +153,11 @@ export class BatchConsumer {
     const results: RecordResult[] = [];
     for (const record of records) {
       try {
-        const result = await this.retryTransient(() => this.options.stage.handleBatch([record]), stillOwned, record.topic);
+        const result = await this.retryTransient(
+          () => this.options.stage.handleBatch([record]),
+          stillOwned,
+          record.topic,
+        );
         if (result === NOT_OWNED) return NOT_OWNED;
         results.push(result[0]);
       } catch (error) {

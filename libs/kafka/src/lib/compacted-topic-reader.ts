@@ -72,13 +72,19 @@ export class CompactedTopicReader {
     for (const message of batch.messages) {
       const key = message.key?.toString();
       if (key === undefined) {
-        this.options.logger.warn({ topic: batch.topic, offset: message.offset }, 'record without a key ignored');
+        this.options.logger.warn(
+          { topic: batch.topic, offset: message.offset },
+          'record without a key ignored',
+        );
         continue;
       }
       try {
         this.options.apply(key, message.value);
       } catch (error) {
-        this.options.logger.error({ err: error, topic: batch.topic, offset: message.offset }, 'record not applied');
+        this.options.logger.error(
+          { err: error, topic: batch.topic, offset: message.offset },
+          'record not applied',
+        );
       }
     }
     const target = this.targets.get(batch.partition);

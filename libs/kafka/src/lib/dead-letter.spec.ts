@@ -14,7 +14,11 @@ const record = (value: Buffer | null): ConsumedRecord => ({
 
 describe('deadLetterRecord', () => {
   it('keeps the reason, where the record was, and the original text', () => {
-    const letter = deadLetterRecord('webhooks.dead-letter', record(Buffer.from('{not json')), 'invalid_json: at 1');
+    const letter = deadLetterRecord(
+      'webhooks.dead-letter',
+      record(Buffer.from('{not json')),
+      'invalid_json: at 1',
+    );
     expect(letter.topic).toBe('webhooks.dead-letter');
     expect(letter.headers).toEqual({ reason: 'invalid_json' });
     expect(deadLetterSchema.parse(JSON.parse(String(letter.value)))).toMatchObject({

@@ -63,7 +63,10 @@ export class RecordProducer {
  */
 const MAX_REQUEST_BYTES = 512 * 1024;
 
-export function* chunksBySize(records: readonly OutgoingRecord[], maxBytes: number): Generator<OutgoingRecord[]> {
+export function* chunksBySize(
+  records: readonly OutgoingRecord[],
+  maxBytes: number,
+): Generator<OutgoingRecord[]> {
   let chunk: OutgoingRecord[] = [];
   let bytes = 0;
   for (const record of records) {

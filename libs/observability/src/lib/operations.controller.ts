@@ -22,7 +22,9 @@ export class OperationsController {
   @Get('readyz')
   async ready(@Res() response: Response) {
     const result = await this.readiness.evaluate();
-    response.status(result.ready ? 200 : 503).json({ status: result.ready ? 'ready' : 'not ready', ...result });
+    response
+      .status(result.ready ? 200 : 503)
+      .json({ status: result.ready ? 'ready' : 'not ready', ...result });
   }
 
   @Get('metrics')

@@ -3,5 +3,6 @@ import type { ProjectRequest } from './api-key.guard';
 
 /** The project of the API key the request was made with. */
 export const ProjectId = createParamDecorator(
-  (_data: unknown, context: ExecutionContext) => context.switchToHttp().getRequest<ProjectRequest>().projectId,
+  (_data: unknown, context: ExecutionContext) =>
+    context.switchToHttp().getRequest<ProjectRequest>().projectId,
 );

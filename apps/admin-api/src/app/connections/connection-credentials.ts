@@ -8,7 +8,14 @@ export type Credentials =
   | { type: 'basic'; username: string; password: string }
   | { type: 'bearer'; token: string }
   | { type: 'signed'; secret: string }
-  | { type: 'oauth2'; tokenUrl: string; clientId: string; clientSecret: string; scope?: string; audience?: string };
+  | {
+      type: 'oauth2';
+      tokenUrl: string;
+      clientId: string;
+      clientSecret: string;
+      scope?: string;
+      audience?: string;
+    };
 
 /** A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
 export function generateSigningSecret(): string {

@@ -111,7 +111,10 @@ export class CreateConnectionDto {
   @IsIn(SUBSCRIPTION_EVENTS, { each: true })
   subscriptionEvents?: string[];
 
-  @ApiPropertyOptional({ default: false, description: 'Leave out subscription changes made by integrations.' })
+  @ApiPropertyOptional({
+    default: false,
+    description: 'Leave out subscription changes made by integrations.',
+  })
   @IsOptional()
   @IsBoolean()
   excludeIntegrationSources?: boolean;
@@ -149,7 +152,9 @@ export class AuthViewDto {
   @ApiPropertyOptional() scope?: string;
   @ApiPropertyOptional() audience?: string;
   @ApiPropertyOptional() secretSet?: boolean;
-  @ApiPropertyOptional({ description: 'Signed Payload: the whsec_ signing secret, in the create response only.' })
+  @ApiPropertyOptional({
+    description: 'Signed Payload: the whsec_ signing secret, in the create response only.',
+  })
   secret?: string;
 }
 

@@ -24,7 +24,10 @@ export class ConnectionsController {
 
   @Post()
   @ApiOperation({ summary: 'Create a connection' })
-  @ApiCreatedResponse({ type: ConnectionViewDto, description: 'A Signed Payload connection carries auth.secret here, once.' })
+  @ApiCreatedResponse({
+    type: ConnectionViewDto,
+    description: 'A Signed Payload connection carries auth.secret here, once.',
+  })
   create(@ProjectId() projectId: string, @Body() body: CreateConnectionDto): Promise<ConnectionViewDto> {
     return this.connections.create(projectId, body);
   }

@@ -90,7 +90,9 @@ export class ConnectionsService {
         if (deletion) await this.feed.publishDeletion(connection.id);
         else await this.feed.publish(connection);
       } catch {
-        throw new ServiceUnavailableException('the change feed is unavailable; nothing was changed, try again');
+        throw new ServiceUnavailableException(
+          'the change feed is unavailable; nothing was changed, try again',
+        );
       }
       return connection;
     });
