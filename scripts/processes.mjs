@@ -13,8 +13,8 @@ export function run(command, args, env = {}) {
 
 export function ensureDependencies() {
   if (!existsSync(join(root, 'node_modules', '.package-lock.json'))) {
-    console.log('installing dependencies (npm ci)');
-    run('npm', ['ci', '--no-audit', '--no-fund']);
+    console.log('installing dependencies (npm install)');
+    run('npm', ['install', '--no-audit', '--no-fund']);
   }
 }
 
