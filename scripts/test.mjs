@@ -1,6 +1,9 @@
 // npm test: unit tests, integration tests of the libraries against a real Kafka broker and
-// PostgreSQL, then end-to-end tests against the broker, the database and the five services, on ports of their own so a running `npm start` is left alone.
-// `npm test -- --e2e-only` skips the unit tests.
+// PostgreSQL, then end-to-end tests against the broker, the database and the five services, on
+// ports of their own so a running `npm start` is left alone.
+//   npm test -- --e2e-only            skips the unit tests
+//   npm test -- --e2e-only admin      runs only the e2e suites whose path matches "admin"
+//   TEST_SLOT=1 npm test              another set of ports and state, for a second checkout
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEnv, root } from './local-env.mjs';
@@ -13,13 +16,16 @@ import {
   waitUntilReady,
 } from './processes.mjs';
 
-const stackDir = join(root, '.local', 'test');
+const slot = Number(process.env.TEST_SLOT ?? 0);
+const kafkaPort = 19092 + slot * 100;
+const postgresPort = 15433 + slot * 100;
+const stackDir = join(root, '.local', slot === 0 ? 'test' : `test-${slot}`);
 const env = {
-  ...localEnv({ stackDir, kafkaPort: 19092, postgresPort: 15433, portOffset: 10000 }),
+  ...localEnv({ stackDir, kafkaPort, postgresPort, portOffset: 10000 + slot * 100 }),
   // Test settings are fixed here, whatever the caller's environment holds.
-  KAFKA_BROKERS: '127.0.0.1:19092',
-  KAFKA_PORT: '19092',
-  DATABASE_URL: 'postgres://webhooks:webhooks@127.0.0.1:15433/webhooks',
+  KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
+  KAFKA_PORT: String(kafkaPort),
+  DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
   ADMIN_API_KEYS: 'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',
   LOG_LEVEL: 'info',
@@ -28,6 +34,7 @@ const stack = join(root, 'deploy', 'local', 'stack.sh');
 const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };
 
 const e2eOnly = process.argv.includes('--e2e-only');
+const e2ePatterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'));
 
 ensureDependencies();
 if (!e2eOnly) run('npx', ['nx', 'run-many', '-t', 'test', '--output-style=static'], nx);
@@ -47,7 +54,7 @@ const services = startServices(env, (name, line) => log.write(`${name} ${line}\n
 let failed = false;
 try {
   await waitUntilReady(services);
-  run('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand'], {
+  run('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand', ...e2ePatterns], {
     ...env,
     SERVICES_LOG: logFile,
     ...Object.fromEntries(

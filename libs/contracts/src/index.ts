@@ -4,3 +4,4 @@ export * from './lib/input-messages';
 export * from './lib/pipeline-messages';
 export * from './lib/output-messages';
 export * from './lib/connection';
+export * from './lib/credentials';

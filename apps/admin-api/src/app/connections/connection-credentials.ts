@@ -1,21 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthType } from '@campaign-webhooks/contracts';
+import type { Credentials } from '@campaign-webhooks/contracts';
 import type { AuthDto, AuthViewDto } from './connection.dto';
-
-/** The auth settings of a connection as stored sealed: every field of its type, secrets included. */
-export type Credentials =
-  | { type: 'none' }
-  | { type: 'basic'; username: string; password: string }
-  | { type: 'bearer'; token: string }
-  | { type: 'signed'; secret: string }
-  | {
-      type: 'oauth2';
-      tokenUrl: string;
-      clientId: string;
-      clientSecret: string;
-      scope?: string;
-      audience?: string;
-    };
 
 /** A Standard Webhooks signing secret: `whsec_` and 32 random bytes in base64. */
 export function generateSigningSecret(): string {
@@ -65,8 +50,4 @@ export function authView(credentials: Credentials): AuthViewDto {
         audience: credentials.audience,
       };
   }
-}
-
-export function isAuthType(value: string): value is AuthType {
-  return ['none', 'basic', 'bearer', 'signed', 'oauth2'].includes(value);
 }

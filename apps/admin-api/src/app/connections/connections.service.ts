@@ -4,7 +4,8 @@ import { ConnectionEntity } from '@campaign-webhooks/persistence';
 import { SecretBox } from '@campaign-webhooks/secrets';
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
-import { authView, credentialsFrom, type Credentials } from './connection-credentials';
+import { credentialsSchema, type Credentials } from '@campaign-webhooks/contracts';
+import { authView, credentialsFrom } from './connection-credentials';
 import type { ConnectionViewDto, CreateConnectionDto } from './connection.dto';
 import type { ConnectionFeedPublisher } from './connection-feed-publisher';
 
@@ -112,7 +113,7 @@ export class ConnectionsService {
 
   private view(connection: ConnectionEntity): ConnectionViewDto {
     const credentials: Credentials = connection.credentials
-      ? this.secrets.openJson<Credentials>(connection.credentials)
+      ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
       : { type: 'none' };
     return {
       id: connection.id,
