@@ -29,6 +29,10 @@ const env = {
   ADMIN_API_KEYS: 'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',
   LOG_LEVEL: 'info',
+  // A compressed retry schedule and a quick breaker, so the suites see retries and recoveries.
+  RETRY_SCHEDULE: '1s,1s,1s',
+  DELIVERY_TIMEOUT_MS: '1500',
+  BREAKER_RESET_MS: '3000',
 };
 const stack = join(root, 'deploy', 'local', 'stack.sh');
 const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };

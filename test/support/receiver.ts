@@ -1,6 +1,13 @@
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
+export interface Reply {
+  status: number;
+  headers?: Record<string, string>;
+  /** Never answer (the sender's timeout decides). */
+  hang?: boolean;
+}
+
 export interface ReceivedRequest {
   method: string;
   path: string;
@@ -13,7 +20,7 @@ export interface ReceivedRequest {
 export class Receiver {
   readonly requests: ReceivedRequest[] = [];
   private server?: Server;
-  private status = 200;
+  private reply: (request: ReceivedRequest, index: number) => Reply = () => ({ status: 200 });
 
   static async start(): Promise<Receiver> {
     const receiver = new Receiver();
@@ -26,7 +33,12 @@ export class Receiver {
   }
 
   answerWith(status: number): void {
-    this.status = status;
+    this.reply = () => ({ status });
+  }
+
+  /** Decides each answer from the request and its index (0 for the first request). */
+  behave(reply: (request: ReceivedRequest, index: number) => Reply): void {
+    this.reply = reply;
   }
 
   /** Resolves once `count` requests have arrived, or fails after the timeout. */
@@ -42,6 +54,7 @@ export class Receiver {
   }
 
   close(): Promise<void> {
+    this.server?.closeAllConnections();
     return new Promise((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -50,14 +63,17 @@ export class Receiver {
       const chunks: Buffer[] = [];
       request.on('data', (chunk: Buffer) => chunks.push(chunk));
       request.on('end', () => {
-        this.requests.push({
+        const received: ReceivedRequest = {
           method: request.method ?? '',
           path: request.url ?? '',
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           receivedAt: Date.now(),
-        });
-        response.writeHead(this.status, { 'content-type': 'application/json' }).end('{}');
+        };
+        this.requests.push(received);
+        const reply = this.reply(received, this.requests.length - 1);
+        if (reply.hang) return;
+        response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end('{}');
       });
     });
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

@@ -1,13 +1,38 @@
 import { setting } from '@campaign-webhooks/config';
 import { z } from 'zod';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './app/retry-schedule';
+
+const retrySchedule = z
+  .string()
+  .default(DEFAULT_RETRY_SCHEDULE)
+  .transform((text, context) => {
+    try {
+      return parseRetrySchedule(text);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: `expected durations separated by commas: ${(error as Error).message}` });
+      return z.NEVER;
+    }
+  });
+
+const optionalText = z.string().optional();
 
 export const deliveryConfigSchema = z.object({
   PORT: setting.port(3003),
   KAFKA_BROKERS: setting.kafkaBrokers,
   KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
   LOG_LEVEL: setting.logLevel,
+  SECRETS_KEY: setting.secretsKey,
   DELIVERY_TIMEOUT_MS: setting.positiveInt(5000),
   ENDPOINT_POLICY: setting.endpointPolicy,
-  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(4),
+  RETRY_SCHEDULE: retrySchedule,
+  MAX_IN_FLIGHT_PER_CONNECTION: setting.positiveInt(8),
+  LANE_QUEUE_LIMIT: setting.positiveInt(200),
+  BREAKER_RESET_MS: setting.positiveInt(30_000),
+  BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
+  BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
+  FAILURES_BEFORE_ALERT: setting.positiveInt(3),
+  WINDOW_PER_PARTITION: setting.positiveInt(1000),
+  STATIC_EGRESS_LOCAL_ADDRESS: optionalText,
+  STATIC_EGRESS_PROXY_URL: optionalText,
 });
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

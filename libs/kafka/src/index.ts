@@ -8,3 +8,6 @@ export * from './lib/batch-consumer';
 export * from './lib/compacted-topic-reader';
 export * from './lib/pipeline-runtime';
 export * from './lib/pipeline-lifecycle';
+export * from './lib/partition-window';
+export * from './lib/batching-producer';
+export * from './lib/windowed-consumer';

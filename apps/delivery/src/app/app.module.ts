@@ -1,49 +1,93 @@
 import { mirrorConnections } from '@campaign-webhooks/connection-feed';
 import { PRODUCT_USER_AGENT, topicNames } from '@campaign-webhooks/contracts';
 import { WebhookSender } from '@campaign-webhooks/http-delivery';
-import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
+import { BatchingProducer, PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
 import { loggingModule, ObservabilityModule, PipelineMetrics } from '@campaign-webhooks/observability';
+import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
 import type { DeliveryConfig } from '../config';
+import { CredentialsCache } from './credentials-cache';
+import { DeliveryEngine } from './delivery-engine';
 import { DeliveryMetrics } from './delivery-metrics';
-import { DeliveryStage } from './delivery-stage';
+import { FailureAlerts } from './failure-alerts';
+import { RetrySchedule } from './retry-schedule';
 
 export const SERVICE = 'delivery';
+
+function senders(config: DeliveryConfig) {
+  const common = { timeoutMs: config.DELIVERY_TIMEOUT_MS, policy: config.ENDPOINT_POLICY, userAgent: PRODUCT_USER_AGENT };
+  const sender = new WebhookSender(common);
+  const staticSender =
+    config.STATIC_EGRESS_LOCAL_ADDRESS || config.STATIC_EGRESS_PROXY_URL
+      ? new WebhookSender({
+          ...common,
+          localAddress: config.STATIC_EGRESS_LOCAL_ADDRESS,
+          proxyUrl: config.STATIC_EGRESS_PROXY_URL,
+        })
+      : undefined;
+  return { sender, staticSender };
+}
 
 @Module({})
 export class AppModule implements OnApplicationShutdown {
   static register(config: DeliveryConfig, logger: Logger): DynamicModule {
-    const sender = new WebhookSender({
-      timeoutMs: config.DELIVERY_TIMEOUT_MS,
-      policy: config.ENDPOINT_POLICY,
-      userAgent: PRODUCT_USER_AGENT,
-    });
+    const { sender, staticSender } = senders(config);
     return {
       module: AppModule,
       imports: [loggingModule(logger), ObservabilityModule.forService(SERVICE)],
       providers: [
-        { provide: WebhookSender, useValue: sender },
         {
           provide: PipelineRuntime,
           inject: [PipelineMetrics],
-          useFactory: (metrics: PipelineMetrics) => {
+          useFactory: (metrics: PipelineMetrics) =>
+            new PipelineRuntime({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger, hooks: metrics.kafkaHooks }),
+        },
+        {
+          provide: DeliveryEngine,
+          inject: [PipelineRuntime, PipelineMetrics],
+          useFactory: (runtime: PipelineRuntime, metrics: PipelineMetrics) => {
             const topics = topicNames(process.env);
-            const runtime = new PipelineRuntime({
-              brokers: config.KAFKA_BROKERS,
-              clientId: SERVICE,
+            const tokenFetches = new Counter({
+              name: 'webhooks_oauth_token_fetches_total',
+              help: 'OAuth 2.0 access token requests, by result.',
+              labelNames: ['result'],
+              registers: [metrics.registry],
+            });
+            const tokens = new OAuthTokenProvider({
+              policy: config.ENDPOINT_POLICY,
+              timeoutMs: config.DELIVERY_TIMEOUT_MS,
+              onFetch: (result) => tokenFetches.inc({ result }),
+            });
+            const engine: DeliveryEngine = new DeliveryEngine({
+              topics,
+              connections: mirrorConnections(runtime, topics.connections, metrics),
+              credentials: new CredentialsCache(new SecretBox(parseSecretsKey(config.SECRETS_KEY))),
+              sender,
+              staticSender,
+              auth: new OutboundAuth({ tokens }),
+              producer: new BatchingProducer(runtime.producer),
+              schedule: new RetrySchedule(config.RETRY_SCHEDULE),
+              lanes: {
+                maxInFlight: config.MAX_IN_FLIGHT_PER_CONNECTION,
+                queueLimit: config.LANE_QUEUE_LIMIT,
+                breakerResetMs: config.BREAKER_RESET_MS,
+                breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
+                breakerErrorPercentage: config.BREAKER_ERROR_PERCENTAGE,
+              },
+              alerts: new FailureAlerts(config.FAILURES_BEFORE_ALERT),
+              metrics: new DeliveryMetrics(metrics, () => engine.openBreakers),
               logger,
-              hooks: metrics.kafkaHooks,
             });
-            const connections = mirrorConnections(runtime, topics.connections, metrics);
-            runtime.consume({
+            runtime.consumeWindowed({
               groupId: config.KAFKA_GROUP_ID,
-              topics: [topics.deliveries],
-              deadLetterTopic: topics.deadLetter,
-              partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
-              stage: new DeliveryStage(topics, connections, sender, new DeliveryMetrics(metrics)),
+              topics: [topics.deliveries, topics.retries],
+              windowPerPartition: config.WINDOW_PER_PARTITION,
+              handle: (record) => engine.handle(record),
             });
-            return runtime;
+            return engine;
           },
         },
         PipelineLifecycle,
@@ -51,9 +95,10 @@ export class AppModule implements OnApplicationShutdown {
     };
   }
 
-  constructor(private readonly sender: WebhookSender) {}
+  constructor(private readonly engine: DeliveryEngine) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.sender.close();
+    this.engine.shutdown();
+    await this.engine.closeSenders();
   }
 }

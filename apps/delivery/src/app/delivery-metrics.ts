@@ -5,9 +5,12 @@ export class DeliveryMetrics {
   readonly attempts: Counter<'event' | 'outcome' | 'status_class' | 'auth_type'>;
   readonly duration: Histogram<'outcome'>;
   readonly inFlight: Gauge;
+  readonly parked: Counter<'reason'>;
+  readonly deadLetters: Counter<'topic' | 'reason'>;
 
-  constructor(metrics: PipelineMetrics) {
+  constructor(metrics: PipelineMetrics, openBreakers: () => number) {
     const registers = [metrics.registry];
+    this.deadLetters = metrics.deadLetters;
     this.attempts = new Counter({
       name: 'webhooks_deliveries_total',
       help: 'Delivery attempts, by event, outcome, HTTP status class and auth type.',
@@ -25,6 +28,20 @@ export class DeliveryMetrics {
       name: 'webhooks_deliveries_in_flight',
       help: 'Webhook requests waiting for an answer.',
       registers,
+    });
+    this.parked = new Counter({
+      name: 'webhooks_deliveries_parked_total',
+      help: 'Deliveries handed to the retry topic without an attempt (breaker open, lane full).',
+      labelNames: ['reason'],
+      registers,
+    });
+    new Gauge({
+      name: 'webhooks_breakers_open',
+      help: 'Connections whose circuit breaker is open.',
+      registers,
+      collect() {
+        this.set(openBreakers());
+      },
     });
   }
 }

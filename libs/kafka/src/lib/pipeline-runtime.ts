@@ -3,6 +3,13 @@ import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
 import { createKafkaClient, type KafkaLogger } from './kafka-client';
 import { RecordProducer, type ProducerHooks } from './record-producer';
+import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
+
+interface ConsumeLoop {
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  readonly lastActivityAt: number;
+}
 
 export interface PipelineRuntimeOptions {
   brokers: string[];
@@ -23,7 +30,7 @@ export class PipelineRuntime {
   readonly kafka: Kafka;
   readonly producer: RecordProducer;
   private readonly readers: CompactedTopicReader[] = [];
-  private readonly consumers: BatchConsumer[] = [];
+  private readonly consumers: ConsumeLoop[] = [];
   private started = false;
 
   constructor(private readonly options: PipelineRuntimeOptions) {
@@ -49,6 +56,17 @@ export class PipelineRuntime {
       producer: this.producer,
       logger: this.options.logger,
       hooks: this.options.hooks,
+    });
+    this.consumers.push(consumer);
+    return consumer;
+  }
+
+  consumeWindowed(options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed'>): WindowedConsumer {
+    const consumer = new WindowedConsumer({
+      ...options,
+      kafka: this.kafka,
+      logger: this.options.logger,
+      onConsumed: this.options.hooks?.onConsumed,
     });
     this.consumers.push(consumer);
     return consumer;

@@ -1,0 +1,70 @@
+import CircuitBreaker from 'opossum';
+
+export interface LaneOptions {
+  maxInFlight: number;
+  /** Requests waiting for a slot, at most; past it the lane hands records to the retry path. */
+  queueLimit: number;
+  breakerResetMs: number;
+  breakerVolumeThreshold: number;
+  breakerErrorPercentage: number;
+}
+
+/** Thrown inside the breaker for an attempt that should count as the endpoint failing. */
+export class EndpointFailure<T> extends Error {
+  constructor(readonly result: T) {
+    super('endpoint failing');
+  }
+}
+
+/**
+ * One connection's way out: at most `maxInFlight` requests at a time, FIFO for the rest, and a
+ * circuit breaker, so a slow or dead endpoint only ever holds its own deliveries.
+ */
+export class ConnectionLane {
+  readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(private readonly options: LaneOptions) {
+    this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
+      // The HTTP client enforces the delivery timeout; the breaker only counts.
+      timeout: false,
+      resetTimeout: options.breakerResetMs,
+      volumeThreshold: options.breakerVolumeThreshold,
+      errorThresholdPercentage: options.breakerErrorPercentage,
+      rollingCountTimeout: 10_000,
+      rollingCountBuckets: 10,
+      rollingPercentilesEnabled: false,
+      enableSnapshots: false,
+    });
+  }
+
+  get isOpen(): boolean {
+    return this.breaker.opened;
+  }
+
+  get inFlight(): number {
+    return this.active;
+  }
+
+  /** Waits for a slot; false when the queue is full (the caller reroutes the record). */
+  async acquire(): Promise<boolean> {
+    if (this.active < this.options.maxInFlight) {
+      this.active++;
+      return true;
+    }
+    if (this.waiting.length >= this.options.queueLimit) return false;
+    await new Promise<void>((resolve) => this.waiting.push(resolve));
+    this.active++;
+    return true;
+  }
+
+  release(): void {
+    this.active--;
+    this.waiting.shift()?.();
+  }
+
+  shutdown(): void {
+    this.breaker.shutdown();
+  }
+}

@@ -1,0 +1,294 @@
+import type { ConnectionIndex } from '@campaign-webhooks/connections';
+import {
+  DELIVERY_HEADERS,
+  deliveryHeadersSchema,
+  type Alert,
+  type ConnectionSnapshot,
+  type Credentials,
+  type Outcome,
+  type TopicNames,
+} from '@campaign-webhooks/contracts';
+import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
+import { deadLetterRecord, type BatchingProducer, type ConsumedRecord, type OutgoingRecord } from '@campaign-webhooks/kafka';
+import type { OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import type { Logger } from 'pino';
+import { judgeAttempt, type AttemptVerdict } from './attempt-result';
+import { ConnectionLane, EndpointFailure, type LaneOptions } from './connection-lane';
+import type { CredentialsCache } from './credentials-cache';
+import { statusClass, type DeliveryMetrics } from './delivery-metrics';
+import type { FailureAlerts } from './failure-alerts';
+import type { RetrySchedule } from './retry-schedule';
+
+interface Delivery {
+  record: ConsumedRecord;
+  id: string;
+  connectionId: string;
+  projectId: string;
+  event: string;
+  attempt: number;
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+interface Sent {
+  result: SendResult;
+  verdict: AttemptVerdict;
+  /** Our side could not authenticate (the token endpoint failed), no request was made. */
+  authFailure?: boolean;
+  /** The auth headers the request carried. */
+  authHeaders?: Record<string, string>;
+}
+
+export interface DeliveryEngineDeps {
+  topics: TopicNames;
+  connections: ConnectionIndex;
+  credentials: CredentialsCache;
+  sender: WebhookSender;
+  /** Sender through the static egress, when the deployment configured one. */
+  staticSender?: WebhookSender;
+  auth: OutboundAuth;
+  producer: BatchingProducer;
+  schedule: RetrySchedule;
+  lanes: LaneOptions;
+  alerts: FailureAlerts;
+  metrics: DeliveryMetrics;
+  logger: Logger;
+}
+
+/**
+ * Delivers one record of the deliveries or retries topic: one attempt through the connection's
+ * lane, then its outcome, and the retry or dead letter it calls for. Resolves once everything it
+ * produced is acknowledged, so the record may be committed.
+ */
+export class DeliveryEngine {
+  private readonly lanes = new Map<string, ConnectionLane>();
+
+  constructor(private readonly deps: DeliveryEngineDeps) {}
+
+  get openBreakers(): number {
+    let open = 0;
+    for (const lane of this.lanes.values()) if (lane.isOpen) open++;
+    return open;
+  }
+
+  get inFlight(): number {
+    let count = 0;
+    for (const lane of this.lanes.values()) count += lane.inFlight;
+    return count;
+  }
+
+  shutdown(): void {
+    for (const lane of this.lanes.values()) lane.shutdown();
+  }
+
+  async closeSenders(): Promise<void> {
+    await Promise.all([this.deps.sender.close(), this.deps.staticSender?.close()]);
+  }
+
+  async handle(record: ConsumedRecord): Promise<void> {
+    const parsed = deliveryHeadersSchema.safeParse(record.headers);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const reason = `invalid_record: header ${issue.path.join('.')}: ${issue.message}`;
+      this.deps.metrics.deadLetters.inc({ topic: record.topic, reason: 'invalid_record' });
+      return this.deps.producer.send([deadLetterRecord(this.deps.topics.deadLetter, record, reason)]);
+    }
+    const headers = parsed.data;
+    const delivery: Delivery = {
+      record,
+      id: headers[DELIVERY_HEADERS.deliveryId],
+      connectionId: headers[DELIVERY_HEADERS.connectionId],
+      projectId: headers[DELIVERY_HEADERS.projectId],
+      event: headers[DELIVERY_HEADERS.event],
+      attempt: headers[DELIVERY_HEADERS.attempt],
+      headers: record.headers,
+      body: record.value ?? Buffer.alloc(0),
+    };
+    const dueIn = (headers[DELIVERY_HEADERS.dueAt] ?? 0) - Date.now();
+    if (dueIn > 0) await new Promise((resolve) => setTimeout(resolve, dueIn));
+
+    const connection = this.deps.connections.get(delivery.connectionId);
+    if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
+    if (!connection.active) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
+
+    const lane = this.laneFor(connection);
+    if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    if (!(await lane.acquire())) return this.park(delivery, 1_000, 'lane_full');
+    let sent: Sent | 'circuit_open';
+    try {
+      sent = await this.attempt(lane, connection, delivery);
+    } finally {
+      lane.release();
+    }
+    if (sent === 'circuit_open') return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    return this.send(this.conclude(connection, delivery, sent));
+  }
+
+  private async attempt(lane: ConnectionLane, connection: ConnectionSnapshot, delivery: Delivery): Promise<Sent | 'circuit_open'> {
+    const credentials = this.deps.credentials.for(connection);
+    let sent = await this.attemptOnce(lane, connection, credentials, delivery);
+    if (sent !== 'circuit_open' && sent.verdict.kind === 'auth_rejected' && credentials.type === 'oauth2') {
+      // A rejected OAuth token may just be stale: fetch a new one and try once more.
+      this.deps.auth.rejected(connection.id, credentials, sent.authHeaders ?? {});
+      sent = await this.attemptOnce(lane, connection, credentials, delivery);
+    }
+    return sent;
+  }
+
+  private async attemptOnce(
+    lane: ConnectionLane,
+    connection: ConnectionSnapshot,
+    credentials: Credentials,
+    delivery: Delivery,
+  ): Promise<Sent | 'circuit_open'> {
+    const sender = connection.use_static_ip ? this.deps.staticSender : this.deps.sender;
+    if (!sender) return failedBeforeSending('static_egress_not_configured: no static egress is configured');
+    const timestamp = Math.floor(Date.now() / 1000);
+    let authHeaders: Record<string, string>;
+    try {
+      authHeaders = await this.deps.auth.headersFor(connection.id, credentials, {
+        id: delivery.id,
+        timestamp,
+        body: delivery.body,
+      });
+    } catch (error) {
+      return { ...failedBeforeSending(`auth_failure: ${(error as Error).message}`), authFailure: true };
+    }
+    const request = {
+      url: connection.url,
+      body: delivery.body,
+      headers: { 'webhook-id': delivery.id, 'webhook-timestamp': String(timestamp), ...authHeaders },
+    };
+    this.deps.metrics.inFlight.inc();
+    try {
+      return (await lane.breaker.fire(async () => {
+        const result = await sender.send(request);
+        const verdict = judgeAttempt(result);
+        if (verdict.kind === 'retry') throw new EndpointFailure<Sent>({ result, verdict, authHeaders });
+        return { result, verdict, authHeaders };
+      })) as Sent;
+    } catch (error) {
+      if (error instanceof EndpointFailure) return error.result as Sent;
+      if (lane.isOpen) return 'circuit_open';
+      throw error;
+    } finally {
+      this.deps.metrics.inFlight.dec();
+    }
+  }
+
+  /** The outcome of the attempt, plus the retry, dead letter and alerts it calls for. */
+  private conclude(connection: ConnectionSnapshot, delivery: Delivery, sent: Sent): OutgoingRecord[] {
+    const { result, verdict } = sent;
+    const httpStatus = result.kind === 'response' ? result.status : null;
+    const detail = { httpStatus, durationMs: result.durationMs };
+    const records: OutgoingRecord[] = [];
+    const alerts: (Alert | undefined)[] = [];
+    let status: Outcome['status'];
+
+    if (verdict.kind === 'delivered') {
+      status = 'delivered';
+      records.push(this.outcome(delivery, status, detail));
+      alerts.push(this.deps.alerts.succeeded(connection.id, connection.project_id));
+    } else {
+      const authTrouble = verdict.kind === 'auth_rejected' || sent.authFailure;
+      alerts.push(
+        authTrouble
+          ? this.deps.alerts.authFailed(connection.id, connection.project_id, verdict.error)
+          : this.deps.alerts.failed(connection.id, connection.project_id, verdict.error),
+      );
+      const delay =
+        verdict.kind === 'retry' ? this.deps.schedule.delayAfter(delivery.attempt, verdict.retryAfterMs) : undefined;
+      if (delay !== undefined) {
+        status = 'retrying';
+        const dueAt = Date.now() + delay;
+        records.push(this.retryRecord(delivery, delivery.attempt + 1, dueAt));
+        records.push(this.outcome(delivery, status, { ...detail, error: verdict.error, nextAttemptAt: dueAt }));
+      } else {
+        status = 'failed';
+        const reason = verdict.kind === 'retry' ? `retries_exhausted: ${verdict.error}` : `delivery_failed: ${verdict.error}`;
+        records.push(this.outcome(delivery, status, { ...detail, error: reason }));
+        records.push(deadLetterRecord(this.deps.topics.deadLetter, delivery.record, reason));
+        this.deps.metrics.deadLetters.inc({ topic: delivery.record.topic, reason: reason.slice(0, reason.indexOf(':')) });
+      }
+    }
+    this.deps.metrics.attempts.inc({
+      event: delivery.event,
+      outcome: status,
+      status_class: statusClass(httpStatus),
+      auth_type: connection.auth_type,
+    });
+    this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
+    for (const alert of alerts) if (alert) records.push(this.alertRecord(alert));
+    return records;
+  }
+
+  /** Hands a delivery to the retry topic without an attempt (breaker open, lane full). */
+  private park(delivery: Delivery, delayMs: number, reason: string): Promise<void> {
+    this.deps.metrics.parked.inc({ reason });
+    return this.send([this.retryRecord(delivery, delivery.attempt, Date.now() + Math.max(1_000, delayMs))]);
+  }
+
+  private laneFor(connection: ConnectionSnapshot): ConnectionLane {
+    let lane = this.lanes.get(connection.id);
+    if (!lane) {
+      lane = new ConnectionLane(this.deps.lanes);
+      lane.breaker.on('open', () => {
+        const alert = this.deps.alerts.circuitOpened(connection.id, connection.project_id);
+        this.send([this.alertRecord(alert)]).catch((error: unknown) =>
+          this.deps.logger.error({ err: error }, 'circuit_open alert not published'),
+        );
+      });
+      this.lanes.set(connection.id, lane);
+    }
+    return lane;
+  }
+
+  private send(records: OutgoingRecord[]): Promise<void> {
+    return this.deps.producer.send(records);
+  }
+
+  private retryRecord(delivery: Delivery, attempt: number, dueAt: number): OutgoingRecord {
+    return {
+      topic: this.deps.topics.retries,
+      key: delivery.connectionId,
+      value: delivery.body,
+      headers: {
+        ...delivery.headers,
+        [DELIVERY_HEADERS.attempt]: String(attempt),
+        [DELIVERY_HEADERS.dueAt]: String(dueAt),
+      },
+    };
+  }
+
+  private alertRecord(alert: Alert): OutgoingRecord {
+    return { topic: this.deps.topics.alerts, key: alert.connection_id, value: JSON.stringify(alert) };
+  }
+
+  private outcome(
+    delivery: Delivery,
+    status: Outcome['status'],
+    detail: { httpStatus?: number | null; durationMs?: number; error?: string | null; nextAttemptAt?: number },
+  ): OutgoingRecord {
+    const outcome: Outcome = {
+      delivery_id: delivery.id,
+      connection_id: delivery.connectionId,
+      project_id: delivery.projectId,
+      event: delivery.event,
+      attempt: status === 'skipped' ? 0 : delivery.attempt,
+      status,
+      http_status: detail.httpStatus ?? null,
+      duration_ms: detail.durationMs === undefined ? null : Math.round(detail.durationMs),
+      error: detail.error ?? null,
+      next_attempt_at: detail.nextAttemptAt === undefined ? null : new Date(detail.nextAttemptAt).toISOString(),
+      time: new Date().toISOString(),
+    };
+    return { topic: this.deps.topics.outcomes, key: delivery.connectionId, value: JSON.stringify(outcome) };
+  }
+}
+
+function failedBeforeSending(error: string): Sent {
+  return {
+    result: { kind: 'error', error: 'other', message: error, durationMs: 0 },
+    verdict: { kind: 'retry', error },
+  };
+}

@@ -1,0 +1,166 @@
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { KafkaLogger } from './kafka-client';
+import { PartitionWindow } from './partition-window';
+import { toConsumedRecord, type ConsumedRecord } from './records';
+
+export interface WindowedConsumerOptions {
+  kafka: Kafka;
+  groupId: string;
+  topics: string[];
+  logger: KafkaLogger;
+  /**
+   * Finishes one record: resolves once everything it produced is acknowledged. It must not
+   * reject; if it does, the record is handed to it again after a pause.
+   */
+  handle(record: ConsumedRecord): Promise<void>;
+  /** Records of one partition taken on and not finished, at most. */
+  windowPerPartition?: number;
+  commitIntervalMs?: number;
+  onConsumed?(topic: string, count: number): void;
+}
+
+const key = (topic: string, partition: number) => `${topic}\0${partition}`;
+
+/**
+ * A consume loop with key-level parallelism: records are taken on without waiting for the ones
+ * before them, so one slow record never holds up the rest of its partition. Each partition
+ * commits only up to its lowest unfinished record, so a crash re-delivers what was not finished.
+ *
+ * kafkajs fetches from the last resolved offset; resolving each record as it is taken on moves
+ * the fetch position forward, while the committed offset (sent by hand, autoCommit off) stays at
+ * the low watermark. After a rebalance the next owner starts from that committed offset.
+ */
+export class WindowedConsumer {
+  private readonly consumer: Consumer;
+  private readonly windows = new Map<string, { topic: string; partition: number; window: PartitionWindow }>();
+  private readonly committed = new Map<string, bigint>();
+  private readonly inFlight = new Set<Promise<void>>();
+  private commitTimer: NodeJS.Timeout | undefined;
+  private lastFetchAt = 0;
+  private running = false;
+
+  constructor(private readonly options: WindowedConsumerOptions) {
+    this.consumer = options.kafka.consumer({
+      groupId: options.groupId,
+      sessionTimeout: 30_000,
+      rebalanceTimeout: 60_000,
+      heartbeatInterval: 3_000,
+      maxWaitTimeInMs: 1_000,
+      allowAutoTopicCreation: false,
+    });
+    this.consumer.on(this.consumer.events.FETCH_START, () => {
+      this.lastFetchAt = Date.now();
+    });
+    // Partitions this member no longer owns start afresh if they come back: the new owner may
+    // have moved their committed offset.
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const owned = new Set<string>();
+      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
+        for (const partition of partitions) owned.add(key(topic, partition));
+      }
+      for (const id of [...this.windows.keys()]) {
+        if (!owned.has(id)) {
+          this.windows.delete(id);
+          this.committed.delete(id);
+        }
+      }
+    });
+  }
+
+  get lastActivityAt(): number {
+    return this.lastFetchAt;
+  }
+
+  get isRunning(): boolean {
+    return this.running;
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
+    await this.consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: 16,
+      eachBatch: (payload) => this.takeBatch(payload),
+    });
+    this.running = true;
+    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 200);
+  }
+
+  /** Stops taking records, gives those in hand up to `graceMs` to finish, commits, leaves. */
+  async stop(graceMs = 15_000): Promise<void> {
+    this.running = false;
+    await this.consumer.stop();
+    const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    if (this.commitTimer) clearInterval(this.commitTimer);
+    await this.commit();
+    await this.consumer.disconnect();
+  }
+
+  private async takeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
+    const { topic, partition } = batch;
+    const id = key(topic, partition);
+    let entry = this.windows.get(id);
+    if (!entry) this.windows.set(id, (entry = { topic, partition, window: new PartitionWindow() }));
+    const { window } = entry;
+    const limit = this.options.windowPerPartition ?? 1000;
+    let taken = 0;
+    for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      if (window.hasTaken(offset)) continue;
+      while (window.size >= limit) {
+        if (!isRunning() || isStale()) return;
+        await window.waitForRoom(1_000);
+        await heartbeat().catch(() => undefined);
+      }
+      if (!isRunning() || isStale()) return;
+      window.take(offset);
+      taken++;
+      this.track(toConsumedRecord(topic, partition, message), window, offset);
+      resolveOffset(message.offset);
+    }
+    if (taken > 0) this.options.onConsumed?.(topic, taken);
+    await heartbeat().catch(() => undefined);
+  }
+
+  private track(record: ConsumedRecord, window: PartitionWindow, offset: bigint): void {
+    const work = this.finishRecord(record).then(() => window.finish(offset));
+    this.inFlight.add(work);
+    void work.finally(() => this.inFlight.delete(work));
+  }
+
+  private async finishRecord(record: ConsumedRecord): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.options.handle(record);
+      } catch (error) {
+        this.options.logger.error(
+          { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
+          'record handling failed; trying again',
+        );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** attempt)));
+      }
+    }
+  }
+
+  private async commit(): Promise<void> {
+    const offsets: { topic: string; partition: number; offset: string }[] = [];
+    for (const [id, { topic, partition, window }] of this.windows) {
+      const low = window.lowWatermark();
+      if (low > (this.committed.get(id) ?? -1n) && low > 0n) {
+        offsets.push({ topic, partition, offset: low.toString() });
+        this.committed.set(id, low);
+      }
+    }
+    if (offsets.length === 0) return;
+    try {
+      await this.consumer.commitOffsets(offsets);
+    } catch (error) {
+      // The next commit carries the same or higher offsets; a lost partition re-delivers.
+      for (const { topic, partition } of offsets) this.committed.delete(key(topic, partition));
+      this.options.logger.warn({ err: error }, 'offset commit failed');
+    }
+  }
+}
