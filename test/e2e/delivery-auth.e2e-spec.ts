@@ -23,21 +23,36 @@ describe('endpoint authentication', () => {
   afterAll(() => disconnectProducer());
 
   it('sends Basic credentials', async () => {
-    await connect('acme', { ...settings, name: 'basic', url: receiver.url, auth: { type: 'basic', username: 'hook', password: 'pa55:word' } });
+    await connect('acme', {
+      ...settings,
+      name: 'basic',
+      url: receiver.url,
+      auth: { type: 'basic', username: 'hook', password: 'pa55:word' },
+    });
     await send();
     const [request] = await receiver.waitFor(1);
     expect(request.headers.authorization).toBe(`Basic ${Buffer.from('hook:pa55:word').toString('base64')}`);
   });
 
   it('sends a Bearer token', async () => {
-    await connect('acme', { ...settings, name: 'bearer', url: receiver.url, auth: { type: 'bearer', token: 'tok-123' } });
+    await connect('acme', {
+      ...settings,
+      name: 'bearer',
+      url: receiver.url,
+      auth: { type: 'bearer', token: 'tok-123' },
+    });
     await send();
     const [request] = await receiver.waitFor(1);
     expect(request.headers.authorization).toBe('Bearer tok-123');
   });
 
   it('signs the payload so an off-the-shelf Standard Webhooks verifier accepts it', async () => {
-    const connection = await connect('acme', { ...settings, name: 'signed', url: receiver.url, auth: { type: 'signed' } });
+    const connection = await connect('acme', {
+      ...settings,
+      name: 'signed',
+      url: receiver.url,
+      auth: { type: 'signed' },
+    });
     const secret = (connection as any).auth.secret as string;
     expect(secret).toMatch(/^whsec_/);
     await send();
@@ -48,12 +63,21 @@ describe('endpoint authentication', () => {
       'webhook-signature': String(request.headers['webhook-signature']),
     };
     expect(new Webhook(secret).verify(request.body, headers)).toMatchObject({ event: 'message_failure' });
-    expect(() => new Webhook(secret).verify(request.body.replace('message_failure', 'message_send'), headers)).toThrow();
+    expect(() =>
+      new Webhook(secret).verify(request.body.replace('message_failure', 'message_send'), headers),
+    ).toThrow();
   });
 
   it('signs with both secrets while a rotated one is still valid', async () => {
-    const created = await connect('acme', { ...settings, name: 'rotating', url: receiver.url, auth: { type: 'signed' } });
-    const rotation = await adminRequest('POST', `/v1/connections/${created.id}/secret/rotate`, { key: apiKeys['acme'] });
+    const created = await connect('acme', {
+      ...settings,
+      name: 'rotating',
+      url: receiver.url,
+      auth: { type: 'signed' },
+    });
+    const rotation = await adminRequest('POST', `/v1/connections/${created.id}/secret/rotate`, {
+      key: apiKeys['acme'],
+    });
     expect(rotation.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 1500));
     await send();
@@ -70,7 +94,11 @@ describe('endpoint authentication', () => {
   });
 
   describe('OAuth 2.0 client credentials', () => {
-    const client: FixtureClient = { clientId: 'webhooks-e2e', clientSecret: 'e2e-client-secret-value', tokenLifetimeSeconds: 600 };
+    const client: FixtureClient = {
+      clientId: 'webhooks-e2e',
+      clientSecret: 'e2e-client-secret-value',
+      tokenLifetimeSeconds: 600,
+    };
     let server: AuthorizationServer;
     let outcomes: TopicTap;
 
@@ -99,16 +127,26 @@ describe('endpoint authentication', () => {
         ...settings,
         name: 'oauth',
         url: receiver.url,
-        auth: { type: 'oauth2', tokenUrl: server.tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret, audience: 'https://hooks.example.com' },
+        auth: {
+          type: 'oauth2',
+          tokenUrl: server.tokenUrl,
+          clientId: client.clientId,
+          clientSecret: client.clientSecret,
+          audience: 'https://hooks.example.com',
+        },
       });
       await send();
       const [rejected, accepted] = await receiver.waitFor(2);
-      const tokenOf = (request: typeof rejected) => String(request.headers.authorization).replace(/^Bearer /, '');
+      const tokenOf = (request: typeof rejected) =>
+        String(request.headers.authorization).replace(/^Bearer /, '');
       expect(tokenOf(accepted)).not.toBe(tokenOf(rejected));
       const introspection = await server.introspect(tokenOf(accepted), client);
       expect(introspection).toMatchObject({ active: true, client_id: client.clientId });
 
-      const [outcome] = await outcomes.waitFor<Record<string, any>>(1, (o) => o['connection_id'] === connection.id);
+      const [outcome] = await outcomes.waitFor<Record<string, any>>(
+        1,
+        (o) => o['connection_id'] === connection.id,
+      );
       expect(outcome).toMatchObject({ status: 'delivered', attempt: 1 });
 
       await send();

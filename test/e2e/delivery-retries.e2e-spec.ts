@@ -43,7 +43,10 @@ describe('delivery retries', () => {
     expect(new Set(requests.map((request) => request.headers['webhook-id'])).size).toBe(1);
     expect(requests[1].receivedAt - requests[0].receivedAt).toBeGreaterThanOrEqual(700);
 
-    const reported = await outcomes.waitFor<Outcome>(3, (outcome) => outcome['connection_id'] === connection.id);
+    const reported = await outcomes.waitFor<Outcome>(
+      3,
+      (outcome) => outcome['connection_id'] === connection.id,
+    );
     expect(reported.map(({ attempt, status, http_status }) => [attempt, status, http_status])).toEqual([
       [1, 'retrying', 500],
       [2, 'retrying', 500],
@@ -57,8 +60,16 @@ describe('delivery retries', () => {
     const connection = await connectReceiver('rejecting');
     await publishMessageEvents('acme', ['message_delivery'], { channel: 'sms' });
 
-    const [failed] = await outcomes.waitFor<Outcome>(1, (outcome) => outcome['connection_id'] === connection.id);
-    expect(failed).toMatchObject({ attempt: 1, status: 'failed', http_status: 400, error: 'delivery_failed: http_400' });
+    const [failed] = await outcomes.waitFor<Outcome>(
+      1,
+      (outcome) => outcome['connection_id'] === connection.id,
+    );
+    expect(failed).toMatchObject({
+      attempt: 1,
+      status: 'failed',
+      http_status: 400,
+      error: 'delivery_failed: http_400',
+    });
     const [letter] = await deadLetters.waitFor<Outcome>(1, (letter) => letter['key'] === connection.id);
     expect(letter['reason']).toBe('delivery_failed: http_400');
     await new Promise((resolve) => setTimeout(resolve, 1500));
@@ -70,8 +81,17 @@ describe('delivery retries', () => {
     const connection = await connectReceiver('down');
     await publishMessageEvents('acme', ['message_delivery'], { channel: 'sms' });
 
-    const reported = await outcomes.waitFor<Outcome>(4, (outcome) => outcome['connection_id'] === connection.id, 30_000);
-    expect(reported.map((outcome) => outcome['status'])).toEqual(['retrying', 'retrying', 'retrying', 'failed']);
+    const reported = await outcomes.waitFor<Outcome>(
+      4,
+      (outcome) => outcome['connection_id'] === connection.id,
+      30_000,
+    );
+    expect(reported.map((outcome) => outcome['status'])).toEqual([
+      'retrying',
+      'retrying',
+      'retrying',
+      'failed',
+    ]);
     expect(reported[3]['error']).toBe('retries_exhausted: http_503');
     const [letter] = await deadLetters.waitFor<Outcome>(1, (letter) => letter['key'] === connection.id);
     expect(letter['reason']).toBe('retries_exhausted: http_503');
@@ -79,7 +99,9 @@ describe('delivery retries', () => {
   });
 
   it('honours Retry-After on a 429', async () => {
-    receiver.behave((_request, index) => (index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 }));
+    receiver.behave((_request, index) =>
+      index === 0 ? { status: 429, headers: { 'retry-after': '3' } } : { status: 200 },
+    );
     await connectReceiver('throttling');
     await publishMessageEvents('acme', ['message_delivery'], { channel: 'sms' });
 

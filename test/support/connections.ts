@@ -25,7 +25,12 @@ export async function publishMessageEvents(
         event,
         time: 1764201600 + index,
         project_id: project,
-        properties: { message_type: channel, campaign_id: `c-${index}`, profile_id: profile, email: 'jane@example.com' },
+        properties: {
+          message_type: channel,
+          campaign_id: `c-${index}`,
+          profile_id: profile,
+          email: 'jane@example.com',
+        },
       }),
     })),
   );

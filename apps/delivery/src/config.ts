@@ -9,7 +9,10 @@ const retrySchedule = z
     try {
       return parseRetrySchedule(text);
     } catch (error) {
-      context.addIssue({ code: 'custom', message: `expected durations separated by commas: ${(error as Error).message}` });
+      context.addIssue({
+        code: 'custom',
+        message: `expected durations separated by commas: ${(error as Error).message}`,
+      });
       return z.NEVER;
     }
   });

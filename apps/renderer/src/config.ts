@@ -5,7 +5,9 @@ export const rendererConfigSchema = z.object({
   PORT: setting.port(3002),
   KAFKA_BROKERS: setting.kafkaBrokers,
   KAFKA_GROUP_ID: z.string().default('webhooks.renderer'),
+  DATABASE_URL: setting.postgresUrl,
   LOG_LEVEL: setting.logLevel,
   PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(4),
+  PROFILE_CACHE_TTL_MS: setting.positiveInt(30_000),
 });
 export type RendererConfig = z.infer<typeof rendererConfigSchema>;

@@ -18,7 +18,11 @@ import { RetrySchedule } from './retry-schedule';
 export const SERVICE = 'delivery';
 
 function senders(config: DeliveryConfig) {
-  const common = { timeoutMs: config.DELIVERY_TIMEOUT_MS, policy: config.ENDPOINT_POLICY, userAgent: PRODUCT_USER_AGENT };
+  const common = {
+    timeoutMs: config.DELIVERY_TIMEOUT_MS,
+    policy: config.ENDPOINT_POLICY,
+    userAgent: PRODUCT_USER_AGENT,
+  };
   const sender = new WebhookSender(common);
   const staticSender =
     config.STATIC_EGRESS_LOCAL_ADDRESS || config.STATIC_EGRESS_PROXY_URL
@@ -43,7 +47,12 @@ export class AppModule implements OnApplicationShutdown {
           provide: PipelineRuntime,
           inject: [PipelineMetrics],
           useFactory: (metrics: PipelineMetrics) =>
-            new PipelineRuntime({ brokers: config.KAFKA_BROKERS, clientId: SERVICE, logger, hooks: metrics.kafkaHooks }),
+            new PipelineRuntime({
+              brokers: config.KAFKA_BROKERS,
+              clientId: SERVICE,
+              logger,
+              hooks: metrics.kafkaHooks,
+            }),
         },
         {
           provide: DeliveryEngine,

@@ -9,7 +9,12 @@ import {
   type TopicNames,
 } from '@campaign-webhooks/contracts';
 import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
-import { deadLetterRecord, type BatchingProducer, type ConsumedRecord, type OutgoingRecord } from '@campaign-webhooks/kafka';
+import {
+  deadLetterRecord,
+  type BatchingProducer,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from '@campaign-webhooks/kafka';
 import type { OutboundAuth } from '@campaign-webhooks/outbound-auth';
 import type { Logger } from 'pino';
 import { judgeAttempt, type AttemptVerdict } from './attempt-result';
@@ -109,7 +114,8 @@ export class DeliveryEngine {
 
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
-    if (!connection.active) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
+    if (!connection.active)
+      return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
     if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
@@ -124,7 +130,11 @@ export class DeliveryEngine {
     return this.send(this.conclude(connection, delivery, sent));
   }
 
-  private async attempt(lane: ConnectionLane, connection: ConnectionSnapshot, delivery: Delivery): Promise<Sent | 'circuit_open'> {
+  private async attempt(
+    lane: ConnectionLane,
+    connection: ConnectionSnapshot,
+    delivery: Delivery,
+  ): Promise<Sent | 'circuit_open'> {
     const credentials = this.deps.credentials.for(connection);
     let sent = await this.attemptOnce(lane, connection, credentials, delivery);
     if (sent !== 'circuit_open' && sent.verdict.kind === 'auth_rejected' && credentials.type === 'oauth2') {
@@ -197,18 +207,28 @@ export class DeliveryEngine {
           : this.deps.alerts.failed(connection.id, connection.project_id, verdict.error),
       );
       const delay =
-        verdict.kind === 'retry' ? this.deps.schedule.delayAfter(delivery.attempt, verdict.retryAfterMs) : undefined;
+        verdict.kind === 'retry'
+          ? this.deps.schedule.delayAfter(delivery.attempt, verdict.retryAfterMs)
+          : undefined;
       if (delay !== undefined) {
         status = 'retrying';
         const dueAt = Date.now() + delay;
         records.push(this.retryRecord(delivery, delivery.attempt + 1, dueAt));
-        records.push(this.outcome(delivery, status, { ...detail, error: verdict.error, nextAttemptAt: dueAt }));
+        records.push(
+          this.outcome(delivery, status, { ...detail, error: verdict.error, nextAttemptAt: dueAt }),
+        );
       } else {
         status = 'failed';
-        const reason = verdict.kind === 'retry' ? `retries_exhausted: ${verdict.error}` : `delivery_failed: ${verdict.error}`;
+        const reason =
+          verdict.kind === 'retry'
+            ? `retries_exhausted: ${verdict.error}`
+            : `delivery_failed: ${verdict.error}`;
         records.push(this.outcome(delivery, status, { ...detail, error: reason }));
         records.push(deadLetterRecord(this.deps.topics.deadLetter, delivery.record, reason));
-        this.deps.metrics.deadLetters.inc({ topic: delivery.record.topic, reason: reason.slice(0, reason.indexOf(':')) });
+        this.deps.metrics.deadLetters.inc({
+          topic: delivery.record.topic,
+          reason: reason.slice(0, reason.indexOf(':')),
+        });
       }
     }
     this.deps.metrics.attempts.inc({
@@ -267,7 +287,12 @@ export class DeliveryEngine {
   private outcome(
     delivery: Delivery,
     status: Outcome['status'],
-    detail: { httpStatus?: number | null; durationMs?: number; error?: string | null; nextAttemptAt?: number },
+    detail: {
+      httpStatus?: number | null;
+      durationMs?: number;
+      error?: string | null;
+      nextAttemptAt?: number;
+    },
   ): OutgoingRecord {
     const outcome: Outcome = {
       delivery_id: delivery.id,
@@ -279,7 +304,8 @@ export class DeliveryEngine {
       http_status: detail.httpStatus ?? null,
       duration_ms: detail.durationMs === undefined ? null : Math.round(detail.durationMs),
       error: detail.error ?? null,
-      next_attempt_at: detail.nextAttemptAt === undefined ? null : new Date(detail.nextAttemptAt).toISOString(),
+      next_attempt_at:
+        detail.nextAttemptAt === undefined ? null : new Date(detail.nextAttemptAt).toISOString(),
       time: new Date().toISOString(),
     };
     return { topic: this.deps.topics.outcomes, key: delivery.connectionId, value: JSON.stringify(outcome) };

@@ -11,7 +11,10 @@ describe('FailureAlerts', () => {
       message: expect.stringContaining('http_503'),
     });
     expect(alerts.failed('c', 'p', 'http_500', 4000)).toBeUndefined();
-    expect(alerts.succeeded('c', 'p', 5000)).toMatchObject({ kind: 'recovered', since: new Date(1000).toISOString() });
+    expect(alerts.succeeded('c', 'p', 5000)).toMatchObject({
+      kind: 'recovered',
+      since: new Date(1000).toISOString(),
+    });
     expect(alerts.succeeded('c', 'p', 6000)).toBeUndefined();
   });
 
@@ -23,7 +26,9 @@ describe('FailureAlerts', () => {
 
   it('announces credential trouble at once, and once', () => {
     const alerts = new FailureAlerts(3);
-    expect(alerts.authFailed('c', 'p', 'token endpoint answered 401')).toMatchObject({ kind: 'auth_failure' });
+    expect(alerts.authFailed('c', 'p', 'token endpoint answered 401')).toMatchObject({
+      kind: 'auth_failure',
+    });
     expect(alerts.authFailed('c', 'p', 'again')).toBeUndefined();
     expect(alerts.succeeded('c', 'p')).toMatchObject({ kind: 'recovered' });
   });

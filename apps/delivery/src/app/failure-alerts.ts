@@ -22,7 +22,14 @@ export class FailureAlerts {
     state.failures++;
     if (state.announced || state.failures < this.failuresBeforeAlert) return undefined;
     state.announced = true;
-    return alert(connectionId, projectId, 'endpoint_failing', `${state.failures} attempts failed in a row; last: ${error}`, state.since, now);
+    return alert(
+      connectionId,
+      projectId,
+      'endpoint_failing',
+      `${state.failures} attempts failed in a row; last: ${error}`,
+      state.since,
+      now,
+    );
   }
 
   authFailed(connectionId: string, projectId: string, error: string, now = Date.now()): Alert | undefined {
@@ -37,7 +44,14 @@ export class FailureAlerts {
   circuitOpened(connectionId: string, projectId: string, now = Date.now()): Alert {
     const state = this.stateOf(connectionId, now);
     state.announced = true;
-    return alert(connectionId, projectId, 'circuit_open', 'circuit breaker opened; deliveries wait for the retry path', state.since, now);
+    return alert(
+      connectionId,
+      projectId,
+      'circuit_open',
+      'circuit breaker opened; deliveries wait for the retry path',
+      state.since,
+      now,
+    );
   }
 
   succeeded(connectionId: string, projectId: string, now = Date.now()): Alert | undefined {
@@ -50,12 +64,23 @@ export class FailureAlerts {
 
   private stateOf(connectionId: string, now: number): FailureState {
     let state = this.states.get(connectionId);
-    if (!state) this.states.set(connectionId, (state = { since: now, failures: 0, announced: false, authAnnounced: false }));
+    if (!state)
+      this.states.set(
+        connectionId,
+        (state = { since: now, failures: 0, announced: false, authAnnounced: false }),
+      );
     return state;
   }
 }
 
-function alert(connectionId: string, projectId: string, kind: AlertKind, message: string, since: number, now: number): Alert {
+function alert(
+  connectionId: string,
+  projectId: string,
+  kind: AlertKind,
+  message: string,
+  since: number,
+  now: number,
+): Alert {
   return {
     connection_id: connectionId,
     project_id: projectId,

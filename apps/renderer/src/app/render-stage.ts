@@ -2,57 +2,125 @@ import type { ConnectionIndex } from '@campaign-webhooks/connections';
 import {
   DELIVERY_HEADERS,
   matchedEventSchema,
+  type ConnectionSnapshot,
   type MatchedEvent,
   type Outcome,
   type TopicNames,
 } from '@campaign-webhooks/contracts';
-import type { BatchStage, ConsumedRecord, RecordResult } from '@campaign-webhooks/kafka';
-import { renderDefaultBody } from '@campaign-webhooks/templating';
+import {
+  TransientError,
+  type BatchStage,
+  type ConsumedRecord,
+  type OutgoingRecord,
+  type RecordResult,
+} from '@campaign-webhooks/kafka';
+import type { ProfileKey, ProfileStore } from '@campaign-webhooks/persistence';
+import { renderDefaultBody, type CompiledTemplate } from '@campaign-webhooks/templating';
 import type { Counter } from 'prom-client';
+import type { ProfileCache } from './profile-cache';
+import type { TemplateCache } from './template-cache';
 
-/** Turns each matched event into the exact request body its connection receives. */
+type Planned =
+  | { kind: 'poison'; reason: string }
+  | { kind: 'skip'; matched: MatchedEvent; reason: string }
+  | {
+      kind: 'render';
+      matched: MatchedEvent;
+      connection: ConnectionSnapshot;
+      template: CompiledTemplate | null;
+    };
+
+/**
+ * Turns each matched event into the exact request body its connection receives: the contract's
+ * default body, or the connection's template for the event. The profiles a batch's templates need
+ * are read in one query.
+ */
 export class RenderStage implements BatchStage {
   constructor(
     private readonly topics: TopicNames,
     private readonly connections: ConnectionIndex,
-    private readonly rendered: Counter<'event'>,
+    private readonly templates: TemplateCache,
+    private readonly profiles: ProfileStore,
+    private readonly profileCache: ProfileCache,
+    private readonly rendered: Counter<'event' | 'body'>,
   ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    return records.map((record) => this.handle(record));
+    const plans = records.map((record) => this.plan(record));
+    await this.loadProfiles(plans);
+    return plans.map((plan) => this.execute(plan));
   }
 
-  private handle(record: ConsumedRecord): RecordResult {
+  private plan(record: ConsumedRecord): Planned {
     let matched: MatchedEvent;
     try {
       matched = matchedEventSchema.parse(JSON.parse(record.value?.toString('utf8') ?? 'null'));
     } catch (error) {
-      return { poison: `invalid_record: ${(error as Error).message.slice(0, 500)}` };
+      return { kind: 'poison', reason: `invalid_record: ${(error as Error).message.slice(0, 500)}` };
     }
     const connection = this.connections.get(matched.connection_id);
-    if (!connection) return { produce: [this.skipped(matched, 'connection_deleted')] };
+    if (!connection) return { kind: 'skip', matched, reason: 'connection_deleted' };
+    return { kind: 'render', matched, connection, template: this.templates.for(connection, matched.event) };
+  }
 
-    const body = renderDefaultBody(matched);
-    this.rendered.inc({ event: matched.event });
+  private async loadProfiles(plans: Planned[]): Promise<void> {
+    const wanted = new Map<string, ProfileKey>();
+    for (const plan of plans) {
+      if (plan.kind !== 'render' || !plan.template?.usesProfile) continue;
+      const key = profileKeyOf(plan.matched);
+      if (key && this.profileCache.get(key.projectId, key.profileId) === undefined) {
+        wanted.set(`${key.projectId}\0${key.profileId}`, key);
+      }
+    }
+    if (wanted.size === 0) return;
+    let found: Map<string, Record<string, unknown>>;
+    try {
+      found = await this.profiles.find([...wanted.values()]);
+    } catch (error) {
+      throw new TransientError(`profiles not read: ${(error as Error).message}`);
+    }
+    for (const [id, key] of wanted)
+      this.profileCache.set(key.projectId, key.profileId, found.get(id) ?? null);
+  }
+
+  private execute(plan: Planned): RecordResult {
+    if (plan.kind === 'poison') return { poison: plan.reason };
+    if (plan.kind === 'skip') return { produce: [this.skipped(plan.matched, plan.reason)] };
+    const { matched, connection, template } = plan;
+    let body: string;
+    if (template) {
+      const key = template.usesProfile ? profileKeyOf(matched) : undefined;
+      body = template.render({
+        event: matched.event,
+        time: matched.time,
+        project_id: matched.project_id,
+        connection_name: connection.name,
+        properties: matched.properties,
+        profile: key ? (this.profileCache.get(key.projectId, key.profileId) ?? null) : null,
+      });
+    } else {
+      body = renderDefaultBody(matched);
+    }
+    this.rendered.inc({ event: matched.event, body: template ? 'template' : 'default' });
+    return { produce: [this.delivery(matched, body)] };
+  }
+
+  private delivery(matched: MatchedEvent, body: string): OutgoingRecord {
     return {
-      produce: [
-        {
-          topic: this.topics.deliveries,
-          key: matched.connection_id,
-          value: body,
-          headers: {
-            [DELIVERY_HEADERS.deliveryId]: matched.delivery_id,
-            [DELIVERY_HEADERS.connectionId]: matched.connection_id,
-            [DELIVERY_HEADERS.projectId]: matched.project_id,
-            [DELIVERY_HEADERS.event]: matched.event,
-            [DELIVERY_HEADERS.attempt]: '1',
-          },
-        },
-      ],
+      topic: this.topics.deliveries,
+      key: matched.connection_id,
+      value: body,
+      headers: {
+        [DELIVERY_HEADERS.deliveryId]: matched.delivery_id,
+        [DELIVERY_HEADERS.connectionId]: matched.connection_id,
+        [DELIVERY_HEADERS.projectId]: matched.project_id,
+        [DELIVERY_HEADERS.event]: matched.event,
+        [DELIVERY_HEADERS.attempt]: '1',
+      },
     };
   }
 
-  private skipped(matched: MatchedEvent, reason: string) {
+  private skipped(matched: MatchedEvent, reason: string): OutgoingRecord {
     const outcome: Outcome = {
       delivery_id: matched.delivery_id,
       connection_id: matched.connection_id,
@@ -68,4 +136,11 @@ export class RenderStage implements BatchStage {
     };
     return { topic: this.topics.outcomes, key: matched.connection_id, value: JSON.stringify(outcome) };
   }
+}
+
+function profileKeyOf(matched: MatchedEvent): ProfileKey | undefined {
+  const profileId = matched.properties['profile_id'];
+  return typeof profileId === 'string' && profileId
+    ? { projectId: matched.project_id, profileId }
+    : undefined;
 }

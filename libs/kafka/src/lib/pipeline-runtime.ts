@@ -61,7 +61,9 @@ export class PipelineRuntime {
     return consumer;
   }
 
-  consumeWindowed(options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed'>): WindowedConsumer {
+  consumeWindowed(
+    options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed'>,
+  ): WindowedConsumer {
     const consumer = new WindowedConsumer({
       ...options,
       kafka: this.kafka,

@@ -3,11 +3,18 @@ import type { AddressInfo } from 'node:net';
 import { OAuthTokenError } from './oauth-token-error';
 import { OAuthTokenProvider, type OAuthTokenProviderOptions } from './oauth-token-provider';
 import type { TokenRequestConfig } from './oauth-token-request';
-import { startAuthorizationServer, type AuthorizationServer, type FixtureClient } from './oidc-provider.fixture';
+import {
+  startAuthorizationServer,
+  type AuthorizationServer,
+  type FixtureClient,
+} from './oidc-provider.fixture';
 
 jest.setTimeout(30_000);
 
-const deliveryClient: FixtureClient = { clientId: 'delivery-service', clientSecret: 'a secret: with spaces+colons%' };
+const deliveryClient: FixtureClient = {
+  clientId: 'delivery-service',
+  clientSecret: 'a secret: with spaces+colons%',
+};
 const shortLivedClient: FixtureClient = {
   clientId: 'short-lived',
   clientSecret: 'short-lived-secret',
@@ -30,7 +37,10 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
     await Promise.all(providers.splice(0).map((provider) => provider.close()));
   });
 
-  function newProvider(options: OAuthTokenProviderOptions = {}): { tokens: OAuthTokenProvider; fetches: string[] } {
+  function newProvider(options: OAuthTokenProviderOptions = {}): {
+    tokens: OAuthTokenProvider;
+    fetches: string[];
+  } {
     const fetches: string[] = [];
     const tokens = new OAuthTokenProvider({
       policy: 'allow-private',
@@ -43,7 +53,12 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
   }
 
   function configFor(client: FixtureClient, extra: Partial<TokenRequestConfig> = {}): TokenRequestConfig {
-    return { tokenUrl: server.tokenUrl, clientId: client.clientId, clientSecret: client.clientSecret, ...extra };
+    return {
+      tokenUrl: server.tokenUrl,
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      ...extra,
+    };
   }
 
   async function requestsSoFar(): Promise<number> {
@@ -92,7 +107,7 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
   });
 
   it('fetches a new token once the previous one has expired', async () => {
-    const { tokens, fetches } = newProvider({ refreshMarginMs: 500 });
+    const { tokens, fetches } = newProvider({ refreshMarginMs: 0 });
     const config = configFor(shortLivedClient);
 
     const first = await tokens.token('connection-2', config);
@@ -143,7 +158,10 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
 
     const original = await tokens.token('connection-5', configFor(deliveryClient));
     const otherConnection = await tokens.token('connection-6', configFor(deliveryClient));
-    const rescoped = await tokens.token('connection-5', configFor(deliveryClient, { scope: 'deliveries:write' }));
+    const rescoped = await tokens.token(
+      'connection-5',
+      configFor(deliveryClient, { scope: 'deliveries:write' }),
+    );
 
     expect(new Set([original, otherConnection, rescoped]).size).toBe(3);
     expect(fetches).toEqual(['ok', 'ok', 'ok']);
@@ -173,7 +191,10 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
     const closedPort = await unusedPort();
 
     const failure = await caught(
-      tokens.token('connection-8', configFor(deliveryClient, { tokenUrl: `http://127.0.0.1:${closedPort}/token` })),
+      tokens.token(
+        'connection-8',
+        configFor(deliveryClient, { tokenUrl: `http://127.0.0.1:${closedPort}/token` }),
+      ),
     );
 
     expect(failure).toMatchObject({ kind: 'unreachable' });

@@ -82,7 +82,8 @@ export class OAuthTokenProvider {
     this.exchange = {
       policy,
       timeoutMs,
-      dispatcher: options.dispatcher ?? createEgressDispatcher({ policy, timeoutMs, resolve: options.resolve }),
+      dispatcher:
+        options.dispatcher ?? createEgressDispatcher({ policy, timeoutMs, resolve: options.resolve }),
     };
     this.refreshMarginMs = options.refreshMarginMs ?? DEFAULT_REFRESH_MARGIN_MS;
     this.now = options.now ?? Date.now;
@@ -190,6 +191,12 @@ function sameTokenRequest(a: TokenRequestConfig, b: TokenRequestConfig): boolean
   );
 }
 
-function snapshotOf({ tokenUrl, clientId, clientSecret, scope, audience }: TokenRequestConfig): TokenRequestConfig {
+function snapshotOf({
+  tokenUrl,
+  clientId,
+  clientSecret,
+  scope,
+  audience,
+}: TokenRequestConfig): TokenRequestConfig {
   return { tokenUrl, clientId, clientSecret, scope, audience };
 }

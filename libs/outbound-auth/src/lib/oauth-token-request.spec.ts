@@ -2,7 +2,12 @@ import { createEgressDispatcher } from '@campaign-webhooks/http-delivery';
 import type { Dispatcher } from 'undici';
 import { OAuthTokenError } from './oauth-token-error';
 import { requestClientCredentialsToken, type TokenRequestConfig } from './oauth-token-request';
-import { startTokenEndpoint, tokenAnswer, type ScriptedAnswer, type TokenEndpoint } from './token-endpoint.fixture';
+import {
+  startTokenEndpoint,
+  tokenAnswer,
+  type ScriptedAnswer,
+  type TokenEndpoint,
+} from './token-endpoint.fixture';
 
 const clientSecret = 's3cr3t-7d1a9e';
 
@@ -34,7 +39,10 @@ describe('requestClientCredentialsToken', () => {
     return requestClientCredentialsToken(config(extra), { dispatcher, policy: 'allow-private', timeoutMs });
   }
 
-  async function failure(extra: Partial<TokenRequestConfig> = {}, timeoutMs = 2000): Promise<OAuthTokenError> {
+  async function failure(
+    extra: Partial<TokenRequestConfig> = {},
+    timeoutMs = 2000,
+  ): Promise<OAuthTokenError> {
     const error: unknown = await exchange(extra, timeoutMs).then(
       () => undefined,
       (rejection: unknown) => rejection,
@@ -102,7 +110,11 @@ describe('requestClientCredentialsToken', () => {
       ['a JSON array', '[]', 'with a body that is not a JSON object'],
       ['no access_token', '{"token_type":"Bearer"}', 'without a usable access_token'],
       ['an empty access_token', '{"access_token":"","token_type":"Bearer"}', 'without a usable access_token'],
-      ['a token with a line break', '{"access_token":"t\\r\\nx: y","token_type":"Bearer"}', 'without a usable access_token'],
+      [
+        'a token with a line break',
+        '{"access_token":"t\\r\\nx: y","token_type":"Bearer"}',
+        'without a usable access_token',
+      ],
       ['another token_type', '{"access_token":"t","token_type":"mac"}', 'with token_type mac, not Bearer'],
       ['no token_type', '{"access_token":"t"}', 'with token_type undefined, not Bearer'],
     ])('is invalid_response: %s', async (_case, body, problem) => {
@@ -125,7 +137,10 @@ describe('requestClientCredentialsToken', () => {
     });
 
     it('is invalid_response for a body over 64 KiB, which is not read to the end', async () => {
-      answer = () => ({ status: 200, body: `{"access_token":"${'x'.repeat(200_000)}","token_type":"Bearer"}` });
+      answer = () => ({
+        status: 200,
+        body: `{"access_token":"${'x'.repeat(200_000)}","token_type":"Bearer"}`,
+      });
       const error = await failure();
 
       expect(error).toMatchObject({ kind: 'invalid_response' });
@@ -158,7 +173,10 @@ describe('requestClientCredentialsToken', () => {
     it('never repeats the secret, even when the server echoes it, and strips control characters', async () => {
       answer = () => ({
         status: 401,
-        body: JSON.stringify({ error: 'invalid_client', error_description: `bad secret ${clientSecret}\nfake: line` }),
+        body: JSON.stringify({
+          error: 'invalid_client',
+          error_description: `bad secret ${clientSecret}\nfake: line`,
+        }),
       });
       const error = await failure();
 
@@ -171,7 +189,9 @@ describe('requestClientCredentialsToken', () => {
       answer = () => ({ status: 401, body: '{"error":"invalid_client"}' });
       const error = await failure({ tokenUrl: `${endpoint.url}?api_key=abc123` });
 
-      expect(error.message).toBe(`OAuth token request to ${endpoint.url} was rejected: HTTP 401 invalid_client`);
+      expect(error.message).toBe(
+        `OAuth token request to ${endpoint.url} was rejected: HTTP 401 invalid_client`,
+      );
     });
   });
 
@@ -187,7 +207,8 @@ describe('requestClientCredentialsToken', () => {
     });
 
     it('is unreachable when the server does not answer in time', async () => {
-      answer = () => new Promise<ScriptedAnswer>((later) => setTimeout(() => later(tokenAnswer('late')), 1500));
+      answer = () =>
+        new Promise<ScriptedAnswer>((later) => setTimeout(() => later(tokenAnswer('late')), 600));
       const error = await failure({}, 200);
 
       expect(error).toMatchObject({ kind: 'unreachable' });

@@ -1,7 +1,7 @@
 import { checkEndpointUrl, type EndpointPolicy } from '@campaign-webhooks/http-delivery';
 import { request, type Dispatcher } from 'undici';
 import { basicAuthorization } from './basic-auth';
-import { OAuthTokenError, type OAuthTokenErrorDetails } from './oauth-token-error';
+import { OAuthTokenError } from './oauth-token-error';
 
 export interface TokenRequestConfig {
   tokenUrl: string;
@@ -128,9 +128,13 @@ export function interpretTokenResponse(status: number, text: string, endpoint: s
 
 function readIssuedToken(text: string, endpoint: string, status: number): IssuedToken {
   const invalid = (problem: string): OAuthTokenError =>
-    new OAuthTokenError('invalid_response', `OAuth token endpoint ${endpoint} answered HTTP ${status} ${problem}`, {
-      status,
-    });
+    new OAuthTokenError(
+      'invalid_response',
+      `OAuth token endpoint ${endpoint} answered HTTP ${status} ${problem}`,
+      {
+        status,
+      },
+    );
   const document = parseJsonObject(text);
   if (document === undefined) {
     throw invalid('with a body that is not a JSON object');
@@ -174,7 +178,7 @@ function oauthErrorOf(text: string): { error: string | undefined; summary: strin
 
 /** Server-supplied text, made safe to put in a log line. */
 function quote(text: string): string {
-  const printable = text.replace(/[\x00-\x1f\x7f]+/g, ' ');
+  const printable = text.replace(/\p{Cc}+/gu, ' ');
   return printable.length > MAX_QUOTED_TEXT ? `${printable.slice(0, MAX_QUOTED_TEXT)}…` : printable;
 }
 
@@ -188,12 +192,19 @@ function describeEndpoint(tokenUrl: string): string {
   }
 }
 
-function asTokenError(error: unknown, config: TokenRequestConfig, options: TokenExchangeOptions): OAuthTokenError {
+function asTokenError(
+  error: unknown,
+  config: TokenRequestConfig,
+  options: TokenExchangeOptions,
+): OAuthTokenError {
   if (error instanceof OAuthTokenError) {
     return error;
   }
   const endpoint = describeEndpoint(config.tokenUrl);
-  return new OAuthTokenError('unreachable', `OAuth token request to ${endpoint} failed: ${describeFailure(error, options)}`);
+  return new OAuthTokenError(
+    'unreachable',
+    `OAuth token request to ${endpoint} failed: ${describeFailure(error, options)}`,
+  );
 }
 
 function describeFailure(error: unknown, options: TokenExchangeOptions): string {

@@ -1,7 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess, type ChildProcessByStdio } from 'node:child_process';
 import { once } from 'node:events';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
+import type { Readable } from 'node:stream';
 import { clientSecretBasic } from './oauth-token-request';
 
 export interface FixtureClient {
@@ -47,7 +48,7 @@ interface Endpoints {
   revocationUrl: string;
 }
 
-const STARTUP_TIMEOUT_MS = 15_000;
+const STARTUP_TIMEOUT_MS = 20_000;
 
 /**
  * A real oidc-provider authorization server on 127.0.0.1, in a child process: oidc-provider is
@@ -59,7 +60,7 @@ export async function startAuthorizationServer(clients: FixtureClient[]): Promis
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
+  child.stderr.on('data', (chunk: Buffer) => {
     stderr += chunk.toString();
   });
   const endpoints = await readEndpoints(child, () => stderr);
@@ -79,9 +80,12 @@ export async function startAuthorizationServer(clients: FixtureClient[]): Promis
   };
 }
 
-function readEndpoints(child: ChildProcess, stderr: () => string): Promise<Endpoints> {
+function readEndpoints(
+  child: ChildProcessByStdio<null, Readable, Readable>,
+  stderr: () => string,
+): Promise<Endpoints> {
   return new Promise((resolve, reject) => {
-    const lines = createInterface({ input: child.stdout! });
+    const lines = createInterface({ input: child.stdout });
     const finish = (): void => {
       clearTimeout(startupTimeout);
       child.off('exit', onExit);

@@ -21,12 +21,17 @@ describe('signWebhook, checked by the standardwebhooks verifier', () => {
 
   it('produces one v1 signature that the verifier accepts', () => {
     const timestamp = nowSeconds();
-    const signature = signWebhook({ secrets: [secret], id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', timestamp, body });
+    const signature = signWebhook({
+      secrets: [secret],
+      id: 'msg_2KWPBgLlAfxdpx2AI54pPJ85f4W',
+      timestamp,
+      body,
+    });
 
     expect(signature).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
-    expect(new Webhook(secret).verify(body, headersOf('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', timestamp, signature))).toEqual(
-      JSON.parse(body),
-    );
+    expect(
+      new Webhook(secret).verify(body, headersOf('msg_2KWPBgLlAfxdpx2AI54pPJ85f4W', timestamp, signature)),
+    ).toEqual(JSON.parse(body));
   });
 
   it('signs a Buffer body exactly as the same text', () => {
@@ -34,7 +39,9 @@ describe('signWebhook, checked by the standardwebhooks verifier', () => {
     const fromBuffer = signWebhook({ secrets: [secret], id: 'd-1', timestamp, body: Buffer.from(body) });
 
     expect(fromBuffer).toBe(signWebhook({ secrets: [secret], id: 'd-1', timestamp, body }));
-    expect(() => new Webhook(secret).verify(Buffer.from(body), headersOf('d-1', timestamp, fromBuffer))).not.toThrow();
+    expect(() =>
+      new Webhook(secret).verify(Buffer.from(body), headersOf('d-1', timestamp, fromBuffer)),
+    ).not.toThrow();
   });
 
   it('during a rotation, sends one signature per secret and each secret verifies on its own', () => {
@@ -54,10 +61,12 @@ describe('signWebhook, checked by the standardwebhooks verifier', () => {
     const signature = signWebhook({ secrets: [secret], id: 'd-3', timestamp, body });
     const verifier = new Webhook(secret);
 
-    expect(() => verifier.verify(body.replace('jane', 'john'), headersOf('d-3', timestamp, signature))).toThrow(
-      'No matching signature found',
+    expect(() =>
+      verifier.verify(body.replace('jane', 'john'), headersOf('d-3', timestamp, signature)),
+    ).toThrow('No matching signature found');
+    expect(() => verifier.verify(body, headersOf('d-4', timestamp, signature))).toThrow(
+      WebhookVerificationError,
     );
-    expect(() => verifier.verify(body, headersOf('d-4', timestamp, signature))).toThrow(WebhookVerificationError);
     expect(() => verifier.verify(body, headersOf('d-3', timestamp - 1, signature))).toThrow(
       WebhookVerificationError,
     );
@@ -121,7 +130,12 @@ describe('activeSigningSecrets', () => {
     expect(activeSigningSecrets(rotated('soon'), now)).toEqual(['whsec_bmV3']);
     expect(
       activeSigningSecrets(
-        { type: 'signed', secret: 'whsec_bmV3', previousSecret: 'whsec_bmV3', previousSecretExpiresAt: '2999-01-01' },
+        {
+          type: 'signed',
+          secret: 'whsec_bmV3',
+          previousSecret: 'whsec_bmV3',
+          previousSecretExpiresAt: '2999-01-01',
+        },
         now,
       ),
     ).toEqual(['whsec_bmV3']);

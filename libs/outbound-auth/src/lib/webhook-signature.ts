@@ -29,7 +29,10 @@ export function signWebhook({ secrets, id, timestamp, body }: WebhookToSign): st
   const signedPrefix = `${id}.${timestamp}.`;
   let header = '';
   for (const secret of secrets) {
-    const signature = createHmac('sha256', signingKey(secret)).update(signedPrefix).update(body).digest('base64');
+    const signature = createHmac('sha256', signingKey(secret))
+      .update(signedPrefix)
+      .update(body)
+      .digest('base64');
     header = header === '' ? `v1,${signature}` : `${header} v1,${signature}`;
   }
   return header;

@@ -1,11 +1,12 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConnectionEntity } from './connection.entity';
 import { CreateConnections1764201600000 } from './migrations/1764201600000-CreateConnections';
+import { CreateProfiles1764201650000 } from './migrations/1764201650000-CreateProfiles';
 
 export const ENTITIES = [ConnectionEntity];
 
 /** Migrations in the order they apply; listed, not globbed, so bundled builds carry them. */
-export const MIGRATIONS = [CreateConnections1764201600000];
+export const MIGRATIONS = [CreateConnections1764201600000, CreateProfiles1764201650000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
