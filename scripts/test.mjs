@@ -33,6 +33,8 @@ const env = {
   RETRY_SCHEDULE: '1s,1s,1s',
   DELIVERY_TIMEOUT_MS: '1500',
   BREAKER_RESET_MS: '3000',
+  // Connections with "use static IP" leave from 127.0.0.2, the others from 127.0.0.1.
+  STATIC_EGRESS_LOCAL_ADDRESS: '127.0.0.2',
 };
 const stack = join(root, 'deploy', 'local', 'stack.sh');
 const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };

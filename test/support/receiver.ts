@@ -14,6 +14,8 @@ export interface ReceivedRequest {
   headers: IncomingHttpHeaders;
   body: string;
   receivedAt: number;
+  /** The address the request came from. */
+  remoteAddress: string;
 }
 
 /** A real HTTP endpoint on loopback that records every request it gets. */
@@ -69,6 +71,7 @@ export class Receiver {
           headers: request.headers,
           body: Buffer.concat(chunks).toString('utf8'),
           receivedAt: Date.now(),
+          remoteAddress: request.socket.remoteAddress ?? '',
         };
         this.requests.push(received);
         const reply = this.reply(received, this.requests.length - 1);

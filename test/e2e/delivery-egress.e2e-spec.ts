@@ -1,0 +1,39 @@
+import { connect, publishMessageEvents } from '../support/connections';
+import { disconnectProducer } from '../support/kafka';
+import { Receiver } from '../support/receiver';
+
+// npm test runs delivery with STATIC_EGRESS_LOCAL_ADDRESS=127.0.0.2.
+describe('use static IP', () => {
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await disconnectProducer();
+  });
+
+  it('sends the connections that ask for it from the static egress address, and only those', async () => {
+    const settings = { auth: { type: 'none' }, messageEvents: ['message_open'], channels: ['push'] };
+    await connect('globex', {
+      ...settings,
+      name: 'static',
+      url: `${receiver.url}?static`,
+      useStaticIp: true,
+    });
+    await connect('globex', {
+      ...settings,
+      name: 'ordinary',
+      url: `${receiver.url}?ordinary`,
+      useStaticIp: false,
+    });
+    await publishMessageEvents('globex', ['message_open'], { channel: 'push' });
+
+    const requests = await receiver.waitFor(2);
+    const byPath = Object.fromEntries(requests.map((request) => [request.path, request.remoteAddress]));
+    expect(byPath['/hook?static']).toMatch(/127\.0\.0\.2$/);
+    expect(byPath['/hook?ordinary']).toMatch(/127\.0\.0\.1$/);
+  });
+});
