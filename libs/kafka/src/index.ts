@@ -11,3 +11,4 @@ export * from './lib/pipeline-lifecycle';
 export * from './lib/partition-window';
 export * from './lib/batching-producer';
 export * from './lib/windowed-consumer';
+export * from './lib/consumer-lag';

@@ -1,6 +1,7 @@
 import type { Kafka } from 'kafkajs';
 import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './batch-consumer';
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
+import { ConsumerLagSampler, type LagReport } from './consumer-lag';
 import { createKafkaClient, type KafkaLogger } from './kafka-client';
 import { RecordProducer, type ProducerHooks } from './record-producer';
 import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
@@ -15,7 +16,7 @@ export interface PipelineRuntimeOptions {
   brokers: string[];
   clientId: string;
   logger: KafkaLogger;
-  hooks?: ConsumerHooks & ProducerHooks;
+  hooks?: ConsumerHooks & ProducerHooks & { onLag?: LagReport };
 }
 
 /** A loop that has not fetched for this long is considered stuck. */
@@ -31,6 +32,8 @@ export class PipelineRuntime {
   readonly producer: RecordProducer;
   private readonly readers: CompactedTopicReader[] = [];
   private readonly consumers: ConsumeLoop[] = [];
+  private readonly groups: { groupId: string; topics: string[] }[] = [];
+  private lagSampler: ConsumerLagSampler | undefined;
   private started = false;
 
   constructor(private readonly options: PipelineRuntimeOptions) {
@@ -57,6 +60,7 @@ export class PipelineRuntime {
       logger: this.options.logger,
       hooks: this.options.hooks,
     });
+    this.groups.push({ groupId: options.groupId, topics: options.topics });
     this.consumers.push(consumer);
     return consumer;
   }
@@ -70,6 +74,7 @@ export class PipelineRuntime {
       logger: this.options.logger,
       onConsumed: this.options.hooks?.onConsumed,
     });
+    this.groups.push({ groupId: options.groupId, topics: options.topics });
     this.consumers.push(consumer);
     return consumer;
   }
@@ -79,10 +84,16 @@ export class PipelineRuntime {
     await Promise.all(this.readers.map((reader) => reader.start()));
     await Promise.all(this.readers.map((reader) => reader.ready));
     for (const consumer of this.consumers) await consumer.start();
+    const onLag = this.options.hooks?.onLag;
+    if (onLag && this.groups.length > 0) {
+      this.lagSampler = new ConsumerLagSampler(this.kafka, this.groups, onLag, this.options.logger);
+      await this.lagSampler.start();
+    }
     this.started = true;
   }
 
   async stop(): Promise<void> {
+    await this.lagSampler?.stop();
     await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
     await Promise.allSettled(this.readers.map((reader) => reader.stop()));
     await this.producer.disconnect();

@@ -1,4 +1,4 @@
-import { Counter, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 
 /**
  * The registry of one service, with the metrics every stage shares. Labels stay bounded: topic
@@ -28,6 +28,13 @@ export class PipelineMetrics {
     registers: [this.registry],
   });
 
+  readonly consumerLag = new Gauge({
+    name: 'webhooks_consumer_lag',
+    help: "Records not yet consumed by the service's consumer group, by topic and partition.",
+    labelNames: ['topic', 'partition'],
+    registers: [this.registry],
+  });
+
   constructor(service: string) {
     this.registry.setDefaultLabels({ service });
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
@@ -38,5 +45,7 @@ export class PipelineMetrics {
     onConsumed: (topic: string, count: number) => this.recordsConsumed.inc({ topic }, count),
     onProduced: (topic: string, count: number) => this.recordsProduced.inc({ topic }, count),
     onDeadLetter: (topic: string, reason: string) => this.deadLetters.inc({ topic, reason }),
+    onLag: (_groupId: string, topic: string, partition: number, lag: number) =>
+      this.consumerLag.set({ topic, partition: String(partition) }, lag),
   };
 }
