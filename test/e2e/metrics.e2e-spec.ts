@@ -9,7 +9,11 @@ const probes: Record<string, Probe> = {
   consumed: ['subscription-filter', 'webhooks_records_consumed_total', { topic: 'campaign.message-events' }],
   matched: ['subscription-filter', 'webhooks_matches_total', { event: 'message_open', channel: 'onsite' }],
   rendered: ['renderer', 'webhooks_renders_total', { event: 'message_open', body: 'default' }],
-  delivered: ['delivery', 'webhooks_deliveries_total', { event: 'message_open', outcome: 'delivered', status_class: '2xx', auth_type: 'none' }],
+  delivered: [
+    'delivery',
+    'webhooks_deliveries_total',
+    { event: 'message_open', outcome: 'delivered', status_class: '2xx', auth_type: 'none' },
+  ],
   outcomesProduced: ['delivery', 'webhooks_records_produced_total', { topic: 'webhooks.outcomes' }],
 };
 
@@ -34,9 +38,19 @@ describe('metrics', () => {
   });
 
   it('move by what a burst of events did', async () => {
-    await connect('acme', { name: 'metrics', url: receiver.url, auth: { type: 'none' }, messageEvents: ['message_open'], channels: ['onsite'] });
+    await connect('acme', {
+      name: 'metrics',
+      url: receiver.url,
+      auth: { type: 'none' },
+      messageEvents: ['message_open'],
+      channels: ['onsite'],
+    });
     const before = await readAll();
-    await publishMessageEvents('acme', Array.from({ length: 7 }, () => 'message_open'), { channel: 'onsite' });
+    await publishMessageEvents(
+      'acme',
+      Array.from({ length: 7 }, () => 'message_open'),
+      { channel: 'onsite' },
+    );
     await receiver.waitFor(7);
     // Outcomes are produced after the request is answered; give the counters a moment.
     await new Promise((resolve) => setTimeout(resolve, 1000));
@@ -52,7 +66,9 @@ describe('metrics', () => {
 
   it('report consumer lag per topic and partition from the pipeline services', async () => {
     for (const service of ['subscription-filter', 'renderer', 'delivery'] as const) {
-      const text = await (await fetch(`${process.env[`${service.toUpperCase().replace(/-/g, '_')}_URL`]}/metrics`)).text();
+      const text = await (
+        await fetch(`${process.env[`${service.toUpperCase().replace(/-/g, '_')}_URL`]}/metrics`)
+      ).text();
       expect(text).toMatch(/^webhooks_consumer_lag\{topic="[^"]+",partition="\d+"/m);
     }
   });
