@@ -4,7 +4,7 @@
 //   npm test -- --e2e-only            skips the unit tests
 //   npm test -- --e2e-only admin      runs only the e2e suites whose path matches "admin"
 //   TEST_SLOT=1 npm test              another set of ports and state, for a second checkout
-import { createWriteStream, mkdirSync } from 'node:fs';
+import { createWriteStream, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { localEnv, root } from './local-env.mjs';
 import {
@@ -45,6 +45,10 @@ const e2ePatterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 ensureDependencies();
 if (!e2eOnly) run('npx', ['nx', 'run-many', '-t', 'test', '--output-style=static'], nx);
 buildServices();
+// Every run starts from an empty broker and database: suites must not meet an earlier run's connections.
+run(stack, ['down'], env);
+rmSync(join(stackDir, 'kafka'), { recursive: true, force: true });
+run(join(root, 'deploy', 'local', 'postgres.sh'), ['reset'], env);
 run(stack, ['up'], env);
 try {
   run('npx', ['jest', '-c', 'test/integration/jest.config.cts', '--runInBand'], env);

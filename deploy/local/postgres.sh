@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PostgreSQL for development and tests.
-#   deploy/local/postgres.sh start|stop|status
+#   deploy/local/postgres.sh start|stop|reset|status
 # Uses the server at DATABASE_URL when one answers; otherwise starts a private cluster under
 # LOCAL_STACK_DIR (.local) on DATABASE_URL's port, installing PostgreSQL from Debian if missing,
 # and creates DATABASE_URL's role and database.
@@ -107,6 +107,14 @@ stop() {
   fi
 }
 
+# Removes the private cluster's data (stopping it first), so the next start begins empty.
+reset() {
+  stop
+  [ -f "$data_dir/PG_VERSION" ] || use_shared_dir
+  rm -rf "$data_dir"
+  say "reset"
+}
+
 status() {
   if answers; then say "answering at $db_host:$db_port"; else say "not answering at $db_host:$db_port"; return 1; fi
 }
@@ -114,6 +122,7 @@ status() {
 case "${1:-}" in
   start) start ;;
   stop) stop ;;
+  reset) reset ;;
   status) status ;;
-  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+  *) echo "usage: $0 start|stop|reset|status" >&2; exit 2 ;;
 esac

@@ -130,14 +130,14 @@ describe('matching rules through the pipeline', () => {
         name: 'known only',
         url: endpoint.url,
         auth: { type: 'none' },
-        messageEvents: ['message_send'],
+        messageEvents: ['message_dismiss'],
         channels: ['inbox'],
       });
-      const profile = await publishMessageEvents('acme', ['message_bounced_in_future', 'message_send'], {
+      const profile = await publishMessageEvents('acme', ['message_bounced_in_future', 'message_dismiss'], {
         channel: 'inbox',
       });
       const [request] = await endpoint.waitFor(1);
-      expect(JSON.parse(request.body).event).toBe('message_send');
+      expect(JSON.parse(request.body).event).toBe('message_dismiss');
       expect(deadLetters.records.filter((record) => record.key === profile)).toEqual([]);
     } finally {
       await deadLetters.close();
