@@ -1,3 +1,4 @@
 export * from './lib/connection.entity';
 export * from './lib/data-source';
 export * from './lib/profile-store';
+export * from './lib/delivery-log-store';

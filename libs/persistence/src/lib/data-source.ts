@@ -2,11 +2,16 @@ import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConnectionEntity } from './connection.entity';
 import { CreateConnections1764201600000 } from './migrations/1764201600000-CreateConnections';
 import { CreateProfiles1764201650000 } from './migrations/1764201650000-CreateProfiles';
+import { CreateDeliveryLog1764201750000 } from './migrations/1764201750000-CreateDeliveryLog';
 
 export const ENTITIES = [ConnectionEntity];
 
 /** Migrations in the order they apply; listed, not globbed, so bundled builds carry them. */
-export const MIGRATIONS = [CreateConnections1764201600000, CreateProfiles1764201650000];
+export const MIGRATIONS = [
+  CreateConnections1764201600000,
+  CreateProfiles1764201650000,
+  CreateDeliveryLog1764201750000,
+];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import {
+  credentialsSchema,
+  DELIVERY_HEADERS,
+  isChannel,
+  type Credentials,
+  type Outcome,
+  type TopicNames,
+} from '@campaign-webhooks/contracts';
+import type { WebhookSender } from '@campaign-webhooks/http-delivery';
+import type { PipelineRuntime } from '@campaign-webhooks/kafka';
+import type { OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import { ConnectionEntity, type DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
+import type { SecretBox } from '@campaign-webhooks/secrets';
+import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating';
+import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource } from 'typeorm';
+import { sampleEvent } from './sample-event';
+
+export interface AttemptPage {
+  items: LoggedAttempt[];
+  nextCursor: string | null;
+}
+
+/** The delivery log, resends and test sends of one project's connections. */
+export class DeliveriesService {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly log: DeliveryLogStore,
+    private readonly runtime: PipelineRuntime,
+    private readonly topics: TopicNames,
+    private readonly secrets: SecretBox,
+    private readonly sender: WebhookSender,
+    private readonly auth: OutboundAuth,
+  ) {}
+
+  async attempts(
+    projectId: string,
+    connectionId: string,
+    filter: { status?: string; event?: string; limit: number; cursor?: string },
+  ): Promise<AttemptPage> {
+    await this.connection(projectId, connectionId);
+    const items = await this.log.attempts({
+      projectId,
+      connectionId,
+      status: filter.status,
+      event: filter.event,
+      limit: filter.limit,
+      after: filter.cursor ? decodeCursor(filter.cursor) : undefined,
+    });
+    const last = items[filter.limit - 1];
+    return { items, nextCursor: last ? encodeCursor(last) : null };
+  }
+
+  /** Sends a delivery again, with its webhook-id and body, through the pipeline's delivery service. */
+  async resend(projectId: string, deliveryId: string): Promise<{ deliveryId: string; connectionId: string }> {
+    const request = await this.log.request(projectId, deliveryId);
+    if (!request) throw new NotFoundException(`delivery ${deliveryId} not found`);
+    await this.connection(projectId, request.connectionId);
+    try {
+      await this.runtime.producer.send([
+        {
+          topic: this.topics.deliveries,
+          key: request.connectionId,
+          value: request.body,
+          headers: {
+            [DELIVERY_HEADERS.deliveryId]: request.deliveryId,
+            [DELIVERY_HEADERS.connectionId]: request.connectionId,
+            [DELIVERY_HEADERS.projectId]: request.projectId,
+            [DELIVERY_HEADERS.event]: request.event,
+            [DELIVERY_HEADERS.attempt]: '1',
+          },
+        },
+      ]);
+    } catch {
+      throw new ServiceUnavailableException('the deliveries topic is unavailable; try again');
+    }
+    return { deliveryId: request.deliveryId, connectionId: request.connectionId };
+  }
+
+  /** Sends a sample event of the given type to the connection now, and reports the attempt. */
+  async testSend(projectId: string, connectionId: string, event: string): Promise<Outcome> {
+    const connection = await this.connection(projectId, connectionId);
+    const channel = connection.channels.find(isChannel);
+    const sample = sampleEvent(event, channel);
+    const template = connection.templates[event];
+    let body: string;
+    if (template !== undefined) {
+      const parsed = parseTemplate(event, template);
+      if (!parsed.ok) throw new BadRequestException(`the saved template for ${event} does not compile`);
+      body = parsed.template.render({
+        ...sample,
+        project_id: projectId,
+        connection_name: connection.name,
+        profile: { first_name: 'Sample', last_name: 'Profile' },
+      });
+    } else {
+      body = renderDefaultBody(sample);
+    }
+    const credentials: Credentials = connection.credentials
+      ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
+      : { type: 'none' };
+    const id = randomUUID();
+    const timestamp = Math.floor(Date.now() / 1000);
+    let result;
+    try {
+      const authHeaders = await this.auth.headersFor(connection.id, credentials, { id, timestamp, body });
+      result = await this.sender.send({
+        url: connection.url,
+        body,
+        headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), ...authHeaders },
+      });
+    } catch (error) {
+      result = {
+        kind: 'error' as const,
+        error: 'other' as const,
+        message: `auth_failure: ${(error as Error).message}`,
+        durationMs: 0,
+      };
+    }
+    const delivered = result.kind === 'response' && result.status >= 200 && result.status < 300;
+    const outcome: Outcome = {
+      delivery_id: id,
+      connection_id: connection.id,
+      project_id: projectId,
+      event,
+      attempt: 1,
+      status: delivered ? 'delivered' : 'failed',
+      http_status: result.kind === 'response' ? result.status : null,
+      duration_ms: Math.round(result.durationMs),
+      error: delivered
+        ? null
+        : result.kind === 'response'
+          ? `http_${result.status}`
+          : `${result.error}: ${result.message}`,
+      next_attempt_at: null,
+      time: new Date().toISOString(),
+    };
+    // Test sends appear in the delivery log like any attempt; a broker outage doesn't hide the answer.
+    await this.runtime.producer
+      .send([{ topic: this.topics.outcomes, key: connection.id, value: JSON.stringify(outcome) }])
+      .catch(() => undefined);
+    return outcome;
+  }
+
+  private async connection(projectId: string, id: string): Promise<ConnectionEntity> {
+    const found = /^[0-9a-f-]{36}$/i.test(id)
+      ? await this.dataSource.manager.findOneBy(ConnectionEntity, { id, projectId })
+      : null;
+    if (!found) throw new NotFoundException(`connection ${id} not found`);
+    return found;
+  }
+}
+
+function encodeCursor(attempt: LoggedAttempt): string {
+  return Buffer.from(JSON.stringify([attempt.time, attempt.deliveryId, attempt.attempt])).toString(
+    'base64url',
+  );
+}
+
+function decodeCursor(cursor: string): { time: string; deliveryId: string; attempt: number } {
+  try {
+    const [time, deliveryId, attempt] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (typeof time === 'string' && typeof deliveryId === 'string' && Number.isInteger(attempt)) {
+      return { time, deliveryId, attempt };
+    }
+  } catch {
+    // falls through to the 400 below
+  }
+  throw new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'validation failed',
+    errors: [{ field: 'cursor', message: 'cursor must be a value returned as nextCursor' }],
+  });
+}

@@ -1,0 +1,195 @@
+import type { DataSource } from 'typeorm';
+
+export interface LoggedAttempt {
+  deliveryId: string;
+  connectionId: string;
+  projectId: string;
+  event: string;
+  attempt: number;
+  status: string;
+  httpStatus: number | null;
+  durationMs: number | null;
+  error: string | null;
+  nextAttemptAt: string | null;
+  time: string;
+}
+
+export interface LoggedRequest {
+  deliveryId: string;
+  connectionId: string;
+  projectId: string;
+  event: string;
+  body: string;
+  createdAt: string;
+}
+
+export interface AttemptQuery {
+  projectId: string;
+  connectionId: string;
+  status?: string;
+  event?: string;
+  limit: number;
+  /** Continue after this attempt (from the previous page's last row). */
+  after?: { time: string; deliveryId: string; attempt: number };
+}
+
+const LOGGED_TABLES = ['delivery_attempts', 'delivery_requests'] as const;
+
+/**
+ * The delivery log in PostgreSQL, written in batches (one statement per consumed batch) and read
+ * by the admin API. Re-consumed records are ignored by their primary keys.
+ */
+export class DeliveryLogStore {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async recordAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
+    if (attempts.length === 0) return;
+    const column = <K extends keyof LoggedAttempt>(key: K) => attempts.map((a) => a[key]);
+    await this.dataSource.query(
+      `INSERT INTO delivery_attempts
+         (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at, time)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
+                            $9::text[], $10::timestamptz[], $11::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        column('deliveryId'),
+        column('connectionId'),
+        column('projectId'),
+        column('event'),
+        column('attempt'),
+        column('status'),
+        column('httpStatus'),
+        column('durationMs'),
+        column('error'),
+        column('nextAttemptAt'),
+        column('time'),
+      ],
+    );
+  }
+
+  async recordRequests(requests: readonly LoggedRequest[]): Promise<void> {
+    if (requests.length === 0) return;
+    const column = <K extends keyof LoggedRequest>(key: K) => requests.map((r) => r[key]);
+    await this.dataSource.query(
+      `INSERT INTO delivery_requests (delivery_id, connection_id, project_id, event, body, created_at)
+       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
+       ON CONFLICT DO NOTHING`,
+      [
+        column('deliveryId'),
+        column('connectionId'),
+        column('projectId'),
+        column('event'),
+        column('body'),
+        column('createdAt'),
+      ],
+    );
+  }
+
+  /** A connection's attempts, newest first. */
+  async attempts(query: AttemptQuery): Promise<LoggedAttempt[]> {
+    const conditions = ['project_id = $1', 'connection_id = $2'];
+    const parameters: unknown[] = [query.projectId, query.connectionId];
+    const add = (condition: string, ...values: unknown[]) => {
+      conditions.push(condition.replace(/\?/g, () => `$${parameters.push(values.shift())}`));
+    };
+    if (query.status) add('status = ?', query.status);
+    if (query.event) add('event = ?', query.event);
+    if (query.after) {
+      add(
+        '(time, delivery_id, attempt) < (?, ?, ?)',
+        query.after.time,
+        query.after.deliveryId,
+        query.after.attempt,
+      );
+    }
+    parameters.push(query.limit);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error,
+              next_attempt_at, time
+         FROM delivery_attempts
+        WHERE ${conditions.join(' AND ')}
+        ORDER BY time DESC, delivery_id DESC, attempt DESC
+        LIMIT $${parameters.length}`,
+      parameters,
+    );
+    return rows.map((row) => ({
+      deliveryId: String(row['delivery_id']),
+      connectionId: String(row['connection_id']),
+      projectId: String(row['project_id']),
+      event: String(row['event']),
+      attempt: Number(row['attempt']),
+      status: String(row['status']),
+      httpStatus: row['http_status'] === null ? null : Number(row['http_status']),
+      durationMs: row['duration_ms'] === null ? null : Number(row['duration_ms']),
+      error: (row['error'] as string | null) ?? null,
+      nextAttemptAt: row['next_attempt_at'] ? (row['next_attempt_at'] as Date).toISOString() : null,
+      time: (row['time'] as Date).toISOString(),
+    }));
+  }
+
+  /** The body a delivery was first sent with, if the log still holds it. */
+  async request(projectId: string, deliveryId: string): Promise<LoggedRequest | undefined> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT delivery_id, connection_id, project_id, event, body, created_at
+         FROM delivery_requests WHERE project_id = $1 AND delivery_id = $2
+        ORDER BY created_at LIMIT 1`,
+      [projectId, deliveryId],
+    );
+    const row = rows[0];
+    if (!row) return undefined;
+    return {
+      deliveryId: String(row['delivery_id']),
+      connectionId: String(row['connection_id']),
+      projectId: String(row['project_id']),
+      event: String(row['event']),
+      body: String(row['body']),
+      createdAt: (row['created_at'] as Date).toISOString(),
+    };
+  }
+
+  /**
+   * Keeps a partition per day from yesterday to `daysAhead` days ahead, and drops the partitions
+   * older than `retentionDays`. Rows outside every day partition land in the default partition.
+   */
+  async maintainPartitions(now: Date, retentionDays: number, daysAhead = 2): Promise<void> {
+    for (const table of LOGGED_TABLES) {
+      const column = table === 'delivery_attempts' ? 'time' : 'created_at';
+      for (let offset = -1; offset <= daysAhead; offset++) {
+        const day = startOfDay(now, offset);
+        const next = startOfDay(now, offset + 1);
+        const name = `${table}_${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+        const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [
+          name,
+        ]);
+        if (exists.length > 0) continue;
+        // Rows of that day already in the default partition would block the new partition: move them.
+        await this.dataSource.transaction(async (manager) => {
+          await manager.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS)`);
+          await manager.query(
+            `WITH moved AS (DELETE FROM ${table}_default WHERE ${column} >= $1 AND ${column} < $2 RETURNING *)
+             INSERT INTO ${name} SELECT * FROM moved`,
+            [day.toISOString(), next.toISOString()],
+          );
+          await manager.query(
+            `ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${day.toISOString()}') TO ('${next.toISOString()}')`,
+          );
+        });
+      }
+      const oldest = startOfDay(now, -retentionDays).toISOString().slice(0, 10).replace(/-/g, '');
+      const partitions: { relname: string }[] = await this.dataSource.query(
+        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+          WHERE p.relname = $1 AND c.relname ~ '_[0-9]{8}$'`,
+        [table],
+      );
+      for (const { relname } of partitions) {
+        if (relname.slice(-8) < oldest) await this.dataSource.query(`DROP TABLE ${relname}`);
+      }
+    }
+  }
+}
+
+function startOfDay(now: Date, offsetDays: number): Date {
+  const day = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate()));
+  day.setUTCDate(day.getUTCDate() + offsetDays);
+  return day;
+}

@@ -1,0 +1,104 @@
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions, DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
+
+describe('DeliveryLogStore against PostgreSQL', () => {
+  const dataSource = new DataSource(dataSourceOptions(process.env['DATABASE_URL'] ?? ''));
+  let store: DeliveryLogStore;
+
+  beforeAll(async () => {
+    await dataSource.initialize();
+    store = new DeliveryLogStore(dataSource);
+  });
+
+  afterAll(() => dataSource.destroy());
+
+  const attempt = (overrides: Partial<LoggedAttempt>): LoggedAttempt => ({
+    deliveryId: randomUUID(),
+    connectionId: 'c-1',
+    projectId: 'acme',
+    event: 'message_open',
+    attempt: 1,
+    status: 'delivered',
+    httpStatus: 200,
+    durationMs: 12,
+    error: null,
+    nextAttemptAt: null,
+    time: new Date().toISOString(),
+    ...overrides,
+  });
+
+  async function partitionsOf(table: string): Promise<string[]> {
+    const rows: { relname: string }[] = await dataSource.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = $1 ORDER BY 1`,
+      [table],
+    );
+    return rows.map((row) => row.relname);
+  }
+
+  it('keeps day partitions ahead and drops those past retention', async () => {
+    const now = new Date('2031-03-10T12:00:00Z');
+    await store.maintainPartitions(now, 14);
+    expect(await partitionsOf('delivery_attempts')).toEqual(
+      expect.arrayContaining([
+        'delivery_attempts_20310309',
+        'delivery_attempts_20310310',
+        'delivery_attempts_20310312',
+      ]),
+    );
+    await store.maintainPartitions(new Date('2031-04-10T12:00:00Z'), 14);
+    const after = await partitionsOf('delivery_attempts');
+    expect(after).not.toContain('delivery_attempts_20310310');
+    expect(after).toContain('delivery_attempts_20310410');
+  });
+
+  it('writes a batch in one statement, ignores a replayed record, and pages newest first with filters', async () => {
+    await store.maintainPartitions(new Date(), 14);
+    const connectionId = randomUUID();
+    const base = Date.now();
+    const rows = Array.from({ length: 5 }, (_, index) =>
+      attempt({
+        connectionId,
+        status: index % 2 === 0 ? 'delivered' : 'retrying',
+        time: new Date(base + index * 1000).toISOString(),
+      }),
+    );
+    await store.recordAttempts(rows);
+    await store.recordAttempts(rows.slice(0, 2));
+
+    const firstPage = await store.attempts({ projectId: 'acme', connectionId, limit: 3 });
+    expect(firstPage.map((row) => row.time)).toEqual([rows[4].time, rows[3].time, rows[2].time]);
+    const last = firstPage[2];
+    const secondPage = await store.attempts({
+      projectId: 'acme',
+      connectionId,
+      limit: 3,
+      after: { time: last.time, deliveryId: last.deliveryId, attempt: last.attempt },
+    });
+    expect(secondPage.map((row) => row.time)).toEqual([rows[1].time, rows[0].time]);
+    expect(
+      await store.attempts({ projectId: 'acme', connectionId, limit: 10, status: 'retrying' }),
+    ).toHaveLength(2);
+    expect(await store.attempts({ projectId: 'globex', connectionId, limit: 10 })).toEqual([]);
+  });
+
+  it('keeps each delivery body for a resend, scoped by project', async () => {
+    const deliveryId = randomUUID();
+    const request = {
+      deliveryId,
+      connectionId: 'c-1',
+      projectId: 'acme',
+      event: 'message_open',
+      body: '{"event":"message_open"}',
+      createdAt: new Date().toISOString(),
+    };
+    await store.recordRequests([request]);
+    await store.recordRequests([request]);
+    expect(await store.request('acme', deliveryId)).toMatchObject({
+      body: request.body,
+      connectionId: 'c-1',
+    });
+    expect(await store.request('globex', deliveryId)).toBeUndefined();
+  });
+});
