@@ -33,6 +33,9 @@ const env = {
   RETRY_SCHEDULE: '1s,1s,1s',
   DELIVERY_TIMEOUT_MS: '1500',
   BREAKER_RESET_MS: '3000',
+  // The notifier e2e suite listens on this port; until it does, sending fails and is retried.
+  SMTP_URL: `smtp://127.0.0.1:${12525 + slot * 100}`,
+  NOTIFY_INTERVAL_S: '2',
 };
 const stack = join(root, 'deploy', 'local', 'stack.sh');
 const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };

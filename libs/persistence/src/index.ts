@@ -1,2 +1,3 @@
 export * from './lib/connection.entity';
+export * from './lib/notification-incident.entity';
 export * from './lib/data-source';

@@ -1,11 +1,13 @@
 import { DataSource, type DataSourceOptions } from 'typeorm';
 import { ConnectionEntity } from './connection.entity';
 import { CreateConnections1764201600000 } from './migrations/1764201600000-CreateConnections';
+import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
+import { NotificationIncidentEntity } from './notification-incident.entity';
 
-export const ENTITIES = [ConnectionEntity];
+export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
 
 /** Migrations in the order they apply; listed, not globbed, so bundled builds carry them. */
-export const MIGRATIONS = [CreateConnections1764201600000];
+export const MIGRATIONS = [CreateConnections1764201600000, CreateNotificationIncidents1764201700000];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
   return {
