@@ -40,6 +40,8 @@ export function localEnv({
     SECRETS_KEY: localSecretsKey(stackDir),
     // Local receivers listen on loopback over plain HTTP; production keeps the default public-https.
     ENDPOINT_POLICY: 'allow-private',
+    // npm start runs a mail catcher here (scripts/mail-catcher.mjs) unless SMTP_URL is set.
+    SMTP_URL: 'smtp://127.0.0.1:2525',
     PORT_OFFSET: String(portOffset),
   };
   return { ...env, ...pick(process.env, Object.keys(env)) };

@@ -2,6 +2,7 @@
 // npm run demo (or npm start -- --demo): also sends sample events to a local receiver.
 import { join } from 'node:path';
 import { localEnv, root } from './local-env.mjs';
+import { startMailCatcher } from './mail-catcher.mjs';
 import {
   buildServices,
   ensureDependencies,
@@ -20,6 +21,12 @@ const env = localEnv();
 const stack = join(root, 'deploy', 'local', 'stack.sh');
 run(stack, ['up'], env);
 
+// Without an SMTP_URL of the user's own, notify-on-error emails are printed here.
+const mailCatcher = process.env.SMTP_URL
+  ? undefined
+  : await startMailCatcher(env.SMTP_URL, (line) => console.log(`[mail] ${line}`)).catch((error) => {
+      console.log(`[mail] no mail catcher on ${env.SMTP_URL} (${error.message}); emails wait and retry`);
+    });
 const services = startServices(env, printLogLine);
 let stopping = false;
 async function stop(code) {
@@ -27,6 +34,7 @@ async function stop(code) {
   stopping = true;
   console.log('\nstopping services…');
   await stopServices(services);
+  mailCatcher?.close();
   run(stack, ['down'], env);
   process.exit(code);
 }
@@ -54,6 +62,7 @@ campaign-webhooks is running
   PostgreSQL   ${env.DATABASE_URL.replace(/:[^:@/]*@/, ':***@')}
 ${services.map(({ name, port }) => `  ${name.padEnd(20)} http://127.0.0.1:${port}  (/metrics /healthz /readyz)`).join('\n')}
   Admin API docs http://127.0.0.1:3000/docs   API key: ${apiKey} (project "demo")
+  Mail         ${mailCatcher ? `${env.SMTP_URL} (notify-on-error emails are printed here)` : env.SMTP_URL.replace(/\/\/[^@/]*@/, '//***@')}
 
 Send a first event:
   1. create a connection:  curl -s -X POST http://127.0.0.1:3000/v1/connections \\

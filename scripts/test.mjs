@@ -35,6 +35,9 @@ const env = {
   BREAKER_RESET_MS: '3000',
   // Connections with "use static IP" leave from 127.0.0.2, the others from 127.0.0.1.
   STATIC_EGRESS_LOCAL_ADDRESS: '127.0.0.2',
+  // The notifier e2e suite listens on this port; until it does, sending fails and is retried.
+  SMTP_URL: `smtp://127.0.0.1:${12525 + slot * 100}`,
+  NOTIFY_INTERVAL_S: '2',
 };
 const stack = join(root, 'deploy', 'local', 'stack.sh');
 const nx = { NX_DAEMON: 'false', NX_NO_CLOUD: 'true' };

@@ -28,7 +28,7 @@ export async function metricValue(
 }
 
 /** The services that cache connections: a change must reach all of them before events use it. */
-const connectionCaches: ServiceName[] = ['subscription-filter', 'renderer', 'delivery'];
+const connectionCaches: ServiceName[] = ['subscription-filter', 'renderer', 'delivery', 'notifier'];
 
 export async function connectionChangeCounts(): Promise<number[]> {
   return Promise.all(

@@ -1,4 +1,5 @@
 export * from './lib/connection.entity';
+export * from './lib/notification-incident.entity';
 export * from './lib/data-source';
 export * from './lib/profile-store';
 export * from './lib/delivery-log-store';

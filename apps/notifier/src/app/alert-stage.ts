@@ -1,23 +1,41 @@
 import { alertSchema } from '@campaign-webhooks/contracts';
-import type { BatchStage, ConsumedRecord, RecordResult } from '@campaign-webhooks/kafka';
+import {
+  TransientError,
+  type BatchStage,
+  type ConsumedRecord,
+  type RecordResult,
+} from '@campaign-webhooks/kafka';
 import type { Counter } from 'prom-client';
+import type { IncidentNotifier } from './incident-notifier';
+import { decodeRecord } from './record-json';
 
-/** Reads failure alerts; malformed ones go to the dead-letter topic. */
+/**
+ * Failure alerts into notifications, in order. Malformed alerts go to the dead-letter topic; a
+ * well-formed one that cannot be handled now (mail server or database down) retries the batch,
+ * which the notifier handles idempotently.
+ */
 export class AlertStage implements BatchStage {
-  constructor(private readonly alerts: Counter<'kind'>) {}
+  constructor(
+    private readonly notifier: IncidentNotifier,
+    private readonly alerts: Counter<'kind'>,
+  ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    return records.map((record) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(record.value?.toString('utf8') ?? 'null');
-      } catch (error) {
-        return { poison: `invalid_json: ${(error as Error).message}` };
+    const results: RecordResult[] = [];
+    for (const record of records) {
+      const decoded = decodeRecord(record, alertSchema, ['since', 'time']);
+      if ('poison' in decoded) {
+        results.push(decoded);
+        continue;
       }
-      const alert = alertSchema.safeParse(json);
-      if (!alert.success) return { poison: `invalid_record: ${alert.error.issues[0].path.join('.')}` };
-      this.alerts.inc({ kind: alert.data.kind });
-      return { produce: [] };
-    });
+      try {
+        await this.notifier.handleAlert(decoded.value);
+      } catch (error) {
+        throw new TransientError(`alert not handled: ${(error as Error).message}`, { cause: error });
+      }
+      this.alerts.inc({ kind: decoded.value.kind });
+      results.push({ produce: [] });
+    }
+    return results;
   }
 }

@@ -1,49 +1,113 @@
+import { mirrorConnections } from '@campaign-webhooks/connection-feed';
 import { topicNames } from '@campaign-webhooks/contracts';
 import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
-import { loggingModule, ObservabilityModule, PipelineMetrics } from '@campaign-webhooks/observability';
-import { type DynamicModule, Module } from '@nestjs/common';
+import {
+  loggingModule,
+  ObservabilityModule,
+  PipelineMetrics,
+  Readiness,
+} from '@campaign-webhooks/observability';
+import { dataSourceOptions } from '@campaign-webhooks/persistence';
+import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
+import { DataSource } from 'typeorm';
 import type { NotifierConfig } from '../config';
 import { AlertStage } from './alert-stage';
+import { IncidentNotifier } from './incident-notifier';
+import { checkPeriodMs } from './incident-policy';
+import { NotifierMetrics } from './notifier-metrics';
+import { OutcomeStage } from './outcome-stage';
+import { RepeatTimer } from './repeat-timer';
+import { SmtpMailer } from './smtp-mailer';
+import { TypeOrmIncidentStore } from './typeorm-incident-store';
 
 export const SERVICE = 'notifier';
 
 @Module({})
-export class AppModule {
+export class AppModule implements OnApplicationShutdown {
   static register(config: NotifierConfig, logger: Logger): DynamicModule {
+    const intervalMs = config.NOTIFY_INTERVAL_S * 1000;
     return {
       module: AppModule,
-      imports: [loggingModule(logger), ObservabilityModule.forService(SERVICE)],
+      imports: [
+        loggingModule(logger),
+        ObservabilityModule.forService(SERVICE),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(config.DATABASE_URL),
+          retryAttempts: 1000,
+          retryDelay: 2000,
+        }),
+      ],
       providers: [
+        { provide: SmtpMailer, useValue: new SmtpMailer(config.SMTP_URL, config.NOTIFY_FROM) },
         {
           provide: PipelineRuntime,
           inject: [PipelineMetrics],
-          useFactory: (metrics: PipelineMetrics) => {
-            const topics = topicNames(process.env);
-            const runtime = new PipelineRuntime({
+          useFactory: (metrics: PipelineMetrics) =>
+            new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,
-            });
-            const alerts = new Counter({
-              name: 'webhooks_alerts_received_total',
-              help: 'Failure alerts read, by kind.',
-              labelNames: ['kind'],
-              registers: [metrics.registry],
+            }),
+        },
+        {
+          provide: IncidentNotifier,
+          inject: [PipelineRuntime, PipelineMetrics, DataSource, Readiness, SmtpMailer],
+          useFactory: (
+            runtime: PipelineRuntime,
+            metrics: PipelineMetrics,
+            dataSource: DataSource,
+            readiness: Readiness,
+            mailer: SmtpMailer,
+          ) => {
+            readiness.register('postgres', () => dataSource.query('select 1').then(() => true));
+            const topics = topicNames(process.env);
+            const notifierMetrics = new NotifierMetrics(metrics, () => notifier.openCount);
+            const notifier: IncidentNotifier = new IncidentNotifier({
+              store: new TypeOrmIncidentStore(dataSource),
+              mailer,
+              connections: mirrorConnections(runtime, topics.connections, metrics),
+              intervalMs,
+              counters: notifierMetrics,
+              log: logger,
             });
             runtime.consume({
               groupId: config.KAFKA_GROUP_ID,
               topics: [topics.alerts],
               deadLetterTopic: topics.deadLetter,
-              stage: new AlertStage(alerts),
+              stage: new AlertStage(notifier, notifierMetrics.alerts),
             });
-            return runtime;
+            // A group of its own: a mail outage holding up alerts must not hold up outcomes.
+            runtime.consume({
+              groupId: `${config.KAFKA_GROUP_ID}.outcomes`,
+              topics: [topics.outcomes],
+              deadLetterTopic: topics.deadLetter,
+              stage: new OutcomeStage(notifier),
+            });
+            return notifier;
           },
+        },
+        {
+          provide: RepeatTimer,
+          inject: [IncidentNotifier, PipelineRuntime],
+          useFactory: (notifier: IncidentNotifier, runtime: PipelineRuntime) =>
+            new RepeatTimer({
+              check: () => notifier.checkOpenIncidents(),
+              periodMs: checkPeriodMs(intervalMs),
+              canStart: () => runtime.isReady(),
+              log: logger,
+            }),
         },
         PipelineLifecycle,
       ],
     };
+  }
+
+  constructor(private readonly mailer: SmtpMailer) {}
+
+  onApplicationShutdown(): void {
+    this.mailer.close();
   }
 }

@@ -3,13 +3,16 @@ import { ConnectionEntity } from './connection.entity';
 import { CreateConnections1764201600000 } from './migrations/1764201600000-CreateConnections';
 import { CreateProfiles1764201650000 } from './migrations/1764201650000-CreateProfiles';
 import { CreateDeliveryLog1764201750000 } from './migrations/1764201750000-CreateDeliveryLog';
+import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
+import { NotificationIncidentEntity } from './notification-incident.entity';
 
-export const ENTITIES = [ConnectionEntity];
+export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
 
 /** Migrations in the order they apply; listed, not globbed, so bundled builds carry them. */
 export const MIGRATIONS = [
   CreateConnections1764201600000,
   CreateProfiles1764201650000,
+  CreateNotificationIncidents1764201700000,
   CreateDeliveryLog1764201750000,
 ];
 

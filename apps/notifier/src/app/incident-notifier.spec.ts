@@ -1,0 +1,383 @@
+import type { Alert, AlertKind, ConnectionSnapshot, Outcome } from '@campaign-webhooks/contracts';
+import { IncidentNotifier } from './incident-notifier';
+import type { FailureKind, Incident, NotificationKind } from './incident-policy';
+import type { IncidentStore } from './incident-store';
+import { RecipientRejectedError, type Email, type Mailer } from './mailer';
+
+const INTERVAL_MS = 60 * 60_000;
+const START = Date.UTC(2025, 10, 27, 9, 0, 0);
+
+/** The store's contract, kept in memory. */
+class MemoryIncidentStore implements IncidentStore {
+  readonly rows = new Map<string, Incident>();
+
+  async find(connectionId: string) {
+    const row = this.rows.get(connectionId);
+    return row ? { ...row } : undefined;
+  }
+
+  async listOpen() {
+    return [...this.rows.values()]
+      .filter((row) => row.resolvedAt === null)
+      .sort((a, b) => a.lastSentAt.getTime() - b.lastSentAt.getTime())
+      .map((row) => ({ ...row }));
+  }
+
+  async open(incident: Incident) {
+    this.rows.set(incident.connectionId, { ...incident, resolvedAt: null });
+  }
+
+  async update(
+    connectionId: string,
+    changes: Partial<{ kind: FailureKind; lastError: string; email: string }>,
+  ) {
+    const row = this.rows.get(connectionId);
+    if (row && row.resolvedAt === null) Object.assign(row, changes);
+  }
+
+  async moveLastSent(connectionId: string, from: Date, to: Date) {
+    const row = this.rows.get(connectionId);
+    if (!row || row.resolvedAt !== null || row.lastSentAt.getTime() !== from.getTime()) return false;
+    row.lastSentAt = to;
+    return true;
+  }
+
+  async resolve(connectionId: string, resolvedAt: Date) {
+    const row = this.rows.get(connectionId);
+    if (row && row.resolvedAt === null) row.resolvedAt = resolvedAt;
+  }
+}
+
+class FakeMailer implements Mailer {
+  readonly sent: Email[] = [];
+  failure?: Error;
+
+  async send(email: Email) {
+    if (this.failure) throw this.failure;
+    this.sent.push(email);
+  }
+
+  close() {
+    return undefined;
+  }
+}
+
+function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnapshot {
+  return {
+    id: 'c-1',
+    project_id: 'acme',
+    name: 'CRM sync',
+    url: 'https://hooks.example.com/xp?key=s3cret',
+    auth_type: 'basic',
+    credentials: 'sealed-ciphertext',
+    message_events: ['message_send'],
+    channels: ['email'],
+    subscription_events: [],
+    exclude_integration_sources: false,
+    require_external_message_id: false,
+    use_static_ip: false,
+    notify_on_error_email: 'ops@example.com',
+    active: true,
+    templates: {},
+    version: 1,
+    updated_at: new Date(START).toISOString(),
+    ...overrides,
+  };
+}
+
+/** A notifier with fakes around it and a clock the test moves. */
+function setup({ store = new MemoryIncidentStore(), connections = [connection()] } = {}) {
+  const clock = { now: START };
+  const mailer = new FakeMailer();
+  const counts = { sent: [] as NotificationKind[], failed: [] as NotificationKind[] };
+  const index = new Map(connections.map((c) => [c.id, c]));
+  const notifier = new IncidentNotifier({
+    store,
+    mailer,
+    connections: { get: (id) => index.get(id) },
+    intervalMs: INTERVAL_MS,
+    counters: { sent: (kind) => counts.sent.push(kind), failed: (kind) => counts.failed.push(kind) },
+    log: { info: () => undefined, warn: () => undefined },
+    now: () => new Date(clock.now),
+  });
+  const advance = (ms: number) => {
+    clock.now += ms;
+  };
+  const alert = (kind: AlertKind, overrides: Partial<Alert> = {}): Alert => ({
+    connection_id: 'c-1',
+    project_id: 'acme',
+    kind,
+    message: kind === 'endpoint_failing' ? '3 attempts failed in a row; last: http_500' : `${kind} message`,
+    since: new Date(START - 5_000).toISOString(),
+    time: new Date(clock.now).toISOString(),
+    ...overrides,
+  });
+  const outcome = (status: Outcome['status'], overrides: Partial<Outcome> = {}): Outcome => ({
+    delivery_id: 'd-1',
+    connection_id: 'c-1',
+    project_id: 'acme',
+    event: 'message_send',
+    attempt: 1,
+    status,
+    http_status: status === 'delivered' ? 200 : 503,
+    duration_ms: 12,
+    error: status === 'delivered' ? null : 'http_503',
+    next_attempt_at: null,
+    time: new Date(clock.now).toISOString(),
+    ...overrides,
+  });
+  return { notifier, store, mailer, counts, index, advance, alert, outcome };
+}
+
+describe('IncidentNotifier', () => {
+  it('emails once when an endpoint starts failing, naming the connection and never its secrets', async () => {
+    const { notifier, mailer, store, counts, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+
+    expect(mailer.sent).toHaveLength(1);
+    const [email] = mailer.sent;
+    expect(email.to).toBe('ops@example.com');
+    expect(email.subject).toBe('[campaign-webhooks] Webhook "CRM sync" is failing');
+    expect(email.text).toContain('https://hooks.example.com/xp?…');
+    expect(email.text).toContain('endpoint_failing');
+    expect(email.text).toContain(new Date(START - 5_000).toISOString());
+    expect(email.text).toContain('last: http_500');
+    expect(email.text).not.toContain('s3cret');
+    expect(email.text).not.toContain('sealed-ciphertext');
+    expect(counts.sent).toEqual(['failing']);
+    expect(store.rows.get('c-1')).toMatchObject({
+      kind: 'endpoint_failing',
+      lastSentAt: new Date(START),
+      resolvedAt: null,
+    });
+  });
+
+  it('says nothing about connections without an address, or deactivated ones', async () => {
+    const { notifier, mailer, store, alert } = setup({
+      connections: [
+        connection(),
+        connection({ id: 'c-2', notify_on_error_email: null }),
+        connection({ id: 'c-3', active: false }),
+      ],
+    });
+    await notifier.handleAlert(alert('endpoint_failing', { connection_id: 'c-2' }));
+    await notifier.handleAlert(alert('auth_failure', { connection_id: 'c-3' }));
+    await notifier.handleAlert(alert('endpoint_failing', { connection_id: 'deleted' }));
+    expect(mailer.sent).toHaveLength(0);
+    expect(store.rows.size).toBe(0);
+  });
+
+  it('sends one email per streak, whatever alerts follow', async () => {
+    const { notifier, mailer, store, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    await notifier.handleAlert(alert('circuit_open', { message: 'circuit breaker opened' }));
+    expect(store.rows.get('c-1')).toMatchObject({
+      kind: 'circuit_open',
+      lastError: '3 attempts failed in a row; last: http_500',
+    });
+    await notifier.handleAlert(alert('auth_failure', { message: 'http_401' }));
+    expect(mailer.sent).toHaveLength(1);
+    expect(store.rows.get('c-1')).toMatchObject({ kind: 'auth_failure', lastError: 'http_401' });
+  });
+
+  it('repeats every interval while failing, then sends one resolved email and stops', async () => {
+    const { notifier, mailer, counts, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+
+    advance(INTERVAL_MS - 1);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(1);
+
+    advance(1);
+    await notifier.checkOpenIncidents();
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent.map((email) => email.subject)).toEqual([
+      '[campaign-webhooks] Webhook "CRM sync" is failing',
+      '[campaign-webhooks] Webhook "CRM sync" is still failing',
+    ]);
+    expect(mailer.sent[1].text).toContain('(1 h ago)');
+
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(3);
+
+    advance(60_000);
+    await notifier.handleAlert(alert('recovered'));
+    expect(mailer.sent[3].subject).toBe('[campaign-webhooks] Webhook "CRM sync" has recovered');
+    expect(mailer.sent[3].text).toContain('a delivery succeeded at');
+
+    advance(5 * INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    await notifier.handleAlert(alert('recovered'));
+    expect(mailer.sent).toHaveLength(4);
+    expect(counts.sent).toEqual(['failing', 'repeat', 'repeat', 'resolved']);
+  });
+
+  it('propagates a mail outage on an alert so that the alert is retried, and stores nothing meanwhile', async () => {
+    const { notifier, mailer, store, counts, alert } = setup();
+    mailer.failure = Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:2525'), { code: 'ESOCKET' });
+    await expect(notifier.handleAlert(alert('endpoint_failing'))).rejects.toThrow('ECONNREFUSED');
+    expect(store.rows.size).toBe(0);
+    expect(counts.failed).toEqual(['failing']);
+
+    mailer.failure = undefined;
+    await notifier.handleAlert(alert('endpoint_failing'));
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('keeps the incident open when the resolved email cannot be sent, until it can', async () => {
+    const { notifier, mailer, store, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    mailer.failure = new Error('greeting never received');
+    await expect(notifier.handleAlert(alert('recovered'))).rejects.toThrow('greeting');
+    expect(store.rows.get('c-1')?.resolvedAt).toBeNull();
+
+    mailer.failure = undefined;
+    await notifier.handleAlert(alert('recovered'));
+    expect(mailer.sent.map((email) => email.subject)).toContain(
+      '[campaign-webhooks] Webhook "CRM sync" has recovered',
+    );
+    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
+  });
+
+  it('tolerates a mail outage on a repeat and tries again on the next tick', async () => {
+    const { notifier, mailer, store, counts, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(INTERVAL_MS);
+    mailer.failure = new Error('connection timeout');
+    await expect(notifier.checkOpenIncidents()).resolves.toBeUndefined();
+    expect(store.rows.get('c-1')?.lastSentAt).toEqual(new Date(START));
+    expect(counts.failed).toEqual(['repeat']);
+
+    mailer.failure = undefined;
+    advance(60_000);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent.map((email) => email.subject)[1]).toContain('is still failing');
+    expect(store.rows.get('c-1')?.lastSentAt).toEqual(new Date(START + INTERVAL_MS + 60_000));
+  });
+
+  it('treats a recipient the server refuses for good as notified, so nothing waits on it', async () => {
+    const { notifier, mailer, store, counts, alert } = setup();
+    mailer.failure = new RecipientRejectedError('550 no such user');
+    await notifier.handleAlert(alert('endpoint_failing'));
+    expect(counts.failed).toEqual(['failing']);
+    expect(store.rows.get('c-1')?.resolvedAt).toBeNull();
+  });
+
+  it('is idempotent when a batch of alerts is handled again after a retry', async () => {
+    const { notifier, mailer, advance, alert } = setup();
+    const failing = alert('endpoint_failing');
+    advance(2000);
+    const recovered = alert('recovered');
+    for (let pass = 0; pass < 2; pass++) {
+      await notifier.handleAlert(failing);
+      await notifier.handleAlert(recovered);
+    }
+    expect(mailer.sent.map((email) => email.subject)).toEqual([
+      '[campaign-webhooks] Webhook "CRM sync" is failing',
+      '[campaign-webhooks] Webhook "CRM sync" has recovered',
+    ]);
+  });
+
+  it('opens a new incident for a later streak', async () => {
+    const { notifier, mailer, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    await notifier.handleAlert(alert('recovered'));
+    advance(60_000);
+    await notifier.handleAlert(
+      alert('auth_failure', { since: new Date(START + 30_000).toISOString(), message: 'http_401' }),
+    );
+    expect(mailer.sent).toHaveLength(3);
+    expect(mailer.sent[2].text).toContain('auth_failure');
+    expect(mailer.sent[2].text).toContain('http_401');
+  });
+
+  it('ignores a recovered alert about an older streak', async () => {
+    const { notifier, mailer, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing', { since: new Date(START).toISOString() }));
+    await notifier.handleAlert(alert('recovered', { time: new Date(START - 1).toISOString() }));
+    expect(mailer.sent).toHaveLength(1);
+  });
+
+  it('ends the incident on a delivered outcome even without a recovered alert', async () => {
+    const { notifier, mailer, store, advance, alert, outcome } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    await notifier.handleOutcomes([
+      outcome('retrying'),
+      outcome('delivered'),
+      outcome('delivered', { connection_id: 'other' }),
+    ]);
+    expect(mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
+    expect(store.rows.get('c-1')?.resolvedAt).not.toBeNull();
+
+    // The recovered alert that follows changes nothing.
+    await notifier.handleAlert(alert('recovered'));
+    expect(mailer.sent).toHaveLength(2);
+  });
+
+  it('keeps the last error current from failed attempts, for the next repeat', async () => {
+    const { notifier, mailer, store, advance, alert, outcome } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    await notifier.handleOutcomes([
+      outcome('retrying', { error: 'timeout: headers timeout' }),
+      outcome('failed', { error: 'retries_exhausted: http_502' }),
+    ]);
+    expect(store.rows.get('c-1')?.lastError).toBe('retries_exhausted: http_502');
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent[1].text).toContain('retries_exhausted: http_502');
+  });
+
+  it('picks up where it left off after a restart: same schedule, outcomes still end the incident', async () => {
+    const first = setup();
+    await first.notifier.handleAlert(first.alert('endpoint_failing'));
+
+    const second = setup({ store: first.store });
+    second.advance(INTERVAL_MS / 2);
+    await second.notifier.checkOpenIncidents();
+    expect(second.mailer.sent).toHaveLength(0);
+    second.advance(INTERVAL_MS / 2);
+    await second.notifier.checkOpenIncidents();
+    expect(second.mailer.sent.map((email) => email.subject)).toEqual([
+      '[campaign-webhooks] Webhook "CRM sync" is still failing',
+    ]);
+
+    await second.notifier.handleOutcomes([second.outcome('delivered')]);
+    expect(second.mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
+  });
+
+  it('sends each repeat once when replicas share the store', async () => {
+    const one = setup();
+    await one.notifier.handleAlert(one.alert('endpoint_failing'));
+    const two = setup({ store: one.store });
+    one.advance(INTERVAL_MS);
+    two.advance(INTERVAL_MS);
+    await Promise.all([one.notifier.checkOpenIncidents(), two.notifier.checkOpenIncidents()]);
+    expect(one.mailer.sent.length + two.mailer.sent.length).toBe(2);
+  });
+
+  it('follows the connection: a new address gets the repeats, a paused one gets none, a deleted one closes it', async () => {
+    const { notifier, mailer, store, index, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+
+    index.set('c-1', connection({ notify_on_error_email: 'oncall@example.com' }));
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent[1].to).toBe('oncall@example.com');
+    expect(store.rows.get('c-1')?.email).toBe('oncall@example.com');
+
+    index.set('c-1', connection({ active: false }));
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(2);
+
+    index.delete('c-1');
+    await notifier.checkOpenIncidents();
+    expect(store.rows.get('c-1')?.resolvedAt).not.toBeNull();
+    expect(mailer.sent).toHaveLength(2);
+  });
+});

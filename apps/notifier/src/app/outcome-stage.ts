@@ -1,0 +1,30 @@
+import { outcomeSchema, type Outcome } from '@campaign-webhooks/contracts';
+import {
+  TransientError,
+  type BatchStage,
+  type ConsumedRecord,
+  type RecordResult,
+} from '@campaign-webhooks/kafka';
+import type { IncidentNotifier } from './incident-notifier';
+import { decodeRecord } from './record-json';
+
+/** Delivery outcomes: a success ends an open incident even when no `recovered` alert follows. */
+export class OutcomeStage implements BatchStage {
+  constructor(private readonly notifier: IncidentNotifier) {}
+
+  async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
+    const outcomes: Outcome[] = [];
+    const results = records.map((record): RecordResult => {
+      const decoded = decodeRecord(record, outcomeSchema, ['time']);
+      if ('poison' in decoded) return decoded;
+      outcomes.push(decoded.value);
+      return { produce: [] };
+    });
+    try {
+      await this.notifier.handleOutcomes(outcomes);
+    } catch (error) {
+      throw new TransientError(`outcomes not handled: ${(error as Error).message}`, { cause: error });
+    }
+    return results;
+  }
+}

@@ -1,0 +1,36 @@
+import { parseConfig } from '@campaign-webhooks/config';
+import { notifierConfigSchema } from './config';
+
+const valid = {
+  DATABASE_URL: 'postgres://u:p@127.0.0.1:5432/db',
+  SMTP_URL: 'smtps://mailer:pa55@smtp.example.com:465',
+};
+
+describe('notifier configuration', () => {
+  it('defaults to an hourly interval', () => {
+    expect(parseConfig(notifierConfigSchema, valid)).toMatchObject({
+      NOTIFY_INTERVAL_S: 3600,
+      SMTP_URL: valid.SMTP_URL,
+    });
+  });
+
+  it('requires SMTP_URL', () => {
+    expect(() => parseConfig(notifierConfigSchema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(
+      /^invalid configuration: SMTP_URL is required/,
+    );
+  });
+
+  it('refuses a malformed SMTP_URL without echoing it', () => {
+    for (const SMTP_URL of ['http://mail.example.com', 'smtp://user:secret@', 'smtp://host/path']) {
+      expect(() => parseConfig(notifierConfigSchema, { ...valid, SMTP_URL })).toThrow(
+        'invalid configuration: SMTP_URL expected smtp://host:port or smtps://host:port, optionally with user:password@',
+      );
+    }
+  });
+
+  it('refuses an interval that is not a positive number of seconds', () => {
+    expect(() => parseConfig(notifierConfigSchema, { ...valid, NOTIFY_INTERVAL_S: '0' })).toThrow(
+      /NOTIFY_INTERVAL_S/,
+    );
+  });
+});

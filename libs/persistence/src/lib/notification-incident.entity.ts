@@ -1,0 +1,35 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The notify-on-error state of one connection: its current (or last) failure incident, and when
+ * its address was last emailed about it. One row per connection, reused by the next incident.
+ */
+@Entity({ name: 'notification_incidents' })
+export class NotificationIncidentEntity {
+  /** Text rather than uuid: the id comes from an alert record and must never fail a query. */
+  @PrimaryColumn('text', { name: 'connection_id' })
+  connectionId!: string;
+
+  @Column('text', { name: 'project_id' })
+  projectId!: string;
+
+  /** The address last notified. */
+  @Column('text')
+  email!: string;
+
+  /** The alert kind that opened the incident, or the latest one seen while it was open. */
+  @Column('text')
+  kind!: string;
+
+  @Column('timestamptz')
+  since!: Date;
+
+  @Column('text', { name: 'last_error' })
+  lastError!: string;
+
+  @Column('timestamptz', { name: 'last_sent_at' })
+  lastSentAt!: Date;
+
+  @Column('timestamptz', { name: 'resolved_at', nullable: true })
+  resolvedAt!: Date | null;
+}
