@@ -1,0 +1,70 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+  ApiUnauthorizedResponse,
+} from '@nestjs/swagger';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ProjectId } from '../auth/project-id.decorator';
+import {
+  DeliveryLogPageDto,
+  DeliveryLogQueryDto,
+  OutcomeDto,
+  ResendAcceptedDto,
+  TestSendDto,
+} from './deliveries.dto';
+import { DeliveriesService } from './deliveries.service';
+
+@ApiTags('deliveries')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' })
+@UseGuards(ApiKeyGuard)
+@Controller('v1')
+export class DeliveriesController {
+  constructor(private readonly deliveries: DeliveriesService) {}
+
+  @Get('connections/:id/deliveries')
+  @ApiOperation({ summary: "A connection's recent delivery attempts, newest first" })
+  @ApiOkResponse({ type: DeliveryLogPageDto })
+  @ApiNotFoundResponse({ description: 'No such connection in this project.' })
+  async log(
+    @ProjectId() projectId: string,
+    @Param('id') id: string,
+    @Query() query: DeliveryLogQueryDto,
+  ): Promise<DeliveryLogPageDto> {
+    const page = await this.deliveries.attempts(projectId, id, { ...query, limit: query.limit ?? 50 });
+    return {
+      items: page.items.map(({ projectId: _project, ...attempt }) => attempt),
+      nextCursor: page.nextCursor,
+    };
+  }
+
+  @Post('deliveries/:deliveryId/resend')
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Send a delivery again, with the same webhook-id and body' })
+  @ApiAcceptedResponse({ type: ResendAcceptedDto })
+  @ApiNotFoundResponse({ description: 'No such delivery in this project (or no longer in the log).' })
+  resend(
+    @ProjectId() projectId: string,
+    @Param('deliveryId') deliveryId: string,
+  ): Promise<ResendAcceptedDto> {
+    return this.deliveries.resend(projectId, deliveryId);
+  }
+
+  @Post('connections/:id/test')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Send a sample event of the given type now and return the attempt' })
+  @ApiOkResponse({ type: OutcomeDto })
+  @ApiNotFoundResponse({ description: 'No such connection in this project.' })
+  test(
+    @ProjectId() projectId: string,
+    @Param('id') id: string,
+    @Body() body: TestSendDto,
+  ): Promise<OutcomeDto> {
+    return this.deliveries.testSend(projectId, id, body.event);
+  }
+}

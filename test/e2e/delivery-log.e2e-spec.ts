@@ -1,0 +1,107 @@
+import { adminRequest, apiKeys } from '../support/admin-api';
+import { connect, publishMessageEvents } from '../support/connections';
+import { disconnectProducer } from '../support/kafka';
+import { Receiver } from '../support/receiver';
+
+describe('delivery log, resend and test send', () => {
+  let receiver: Receiver;
+  const acme = { key: apiKeys['acme'] };
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+  });
+
+  afterAll(async () => {
+    await receiver.close();
+    await disconnectProducer();
+  });
+
+  async function logOf(connectionId: string, query = ''): Promise<{ status: number; body: any }> {
+    return adminRequest('GET', `/v1/connections/${connectionId}/deliveries${query}`, acme);
+  }
+
+  it('lists attempts page by page, resends a delivery with its webhook-id, and sends a test event', async () => {
+    const connection = await connect('acme', {
+      name: 'logged',
+      url: receiver.url,
+      auth: { type: 'none' },
+      messageEvents: ['message_open'],
+      channels: ['whatsapp'],
+    });
+    await publishMessageEvents('acme', ['message_open', 'message_open'], { channel: 'whatsapp' });
+    const delivered = await receiver.waitFor(2);
+
+    let page = await logOf(connection.id);
+    for (let tries = 0; page.body.items.length < 2 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      page = await logOf(connection.id);
+    }
+    expect(page.status).toBe(200);
+    expect(page.body.items).toHaveLength(2);
+    expect(page.body.items[0]).toMatchObject({
+      connectionId: connection.id,
+      status: 'delivered',
+      httpStatus: 200,
+      attempt: 1,
+    });
+
+    const first = await logOf(connection.id, '?status=delivered&event=message_open&limit=1');
+    expect(first.body.items).toHaveLength(1);
+    const second = await logOf(connection.id, `?limit=1&cursor=${first.body.nextCursor}`);
+    expect(second.body.items).toHaveLength(1);
+    expect(second.body.items[0].deliveryId).not.toBe(first.body.items[0].deliveryId);
+    expect((await logOf(connection.id, '?status=failed')).body.items).toEqual([]);
+    expect((await logOf(connection.id, '?status=exploded')).status).toBe(400);
+    expect((await logOf(connection.id, '?cursor=not-a-cursor')).status).toBe(400);
+
+    const deliveryId = delivered[0].headers['webhook-id'] as string;
+    const resent = await adminRequest('POST', `/v1/deliveries/${deliveryId}/resend`, acme);
+    expect(resent).toMatchObject({ status: 202, body: { deliveryId, connectionId: connection.id } });
+    const [, , again] = await receiver.waitFor(3);
+    expect(again.headers['webhook-id']).toBe(deliveryId);
+    expect(again.body).toBe(delivered[0].body);
+
+    const test = await adminRequest('POST', `/v1/connections/${connection.id}/test`, {
+      ...acme,
+      body: { event: 'message_open' },
+    });
+    expect(test.status).toBe(200);
+    expect(test.body).toMatchObject({
+      connection_id: connection.id,
+      event: 'message_open',
+      status: 'delivered',
+      http_status: 200,
+    });
+    const sample = (await receiver.waitFor(4))[3];
+    expect(JSON.parse(sample.body)).toMatchObject({
+      event: 'message_open',
+      properties: { message_type: 'whatsapp', campaign_id: 'sample-campaign' },
+    });
+    expect(sample.headers['webhook-id']).toBe(test.body.delivery_id);
+  });
+
+  it("answers 404 for another project's connection or delivery", async () => {
+    const connection = await connect('acme', {
+      name: 'private log',
+      url: receiver.url,
+      auth: { type: 'none' },
+      messageEvents: ['message_open'],
+      channels: ['whatsapp'],
+    });
+    const globex = { key: apiKeys['globex'] };
+    expect((await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`, globex)).status).toBe(
+      404,
+    );
+    expect(
+      (
+        await adminRequest('POST', `/v1/connections/${connection.id}/test`, {
+          ...globex,
+          body: { event: 'message_open' },
+        })
+      ).status,
+    ).toBe(404);
+    const someDelivery = receiver.requests[0]?.headers['webhook-id'] ?? 'missing';
+    expect((await adminRequest('POST', `/v1/deliveries/${someDelivery}/resend`, globex)).status).toBe(404);
+    expect((await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`)).status).toBe(401);
+  });
+});
