@@ -1,9 +1,11 @@
 import { loadConfig } from '@campaign-webhooks/config';
 import { createLogger, startService } from '@campaign-webhooks/observability';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import { json } from 'express';
+import { withBodyRedaction } from './app/admin-logger';
 import { AppModule, SERVICE } from './app/app.module';
-import { validationPipe } from './app/validation';
+import { EndpointUrlConstraint } from './app/connections/endpoint-url.constraint';
+import { requestBodyHandlers } from './app/request-body';
+import { useValidationConstraints, validationPipe } from './app/validation';
 import { adminConfigSchema } from './config';
 import { runSetup } from './setup';
 
@@ -11,14 +13,15 @@ if (process.argv[2] === 'setup') {
   void runSetup();
 } else {
   const config = loadConfig(SERVICE, adminConfigSchema);
-  const logger = createLogger(SERVICE, config.LOG_LEVEL);
+  const logger = withBodyRedaction(createLogger(SERVICE, config.LOG_LEVEL));
   void startService({
     service: SERVICE,
     module: AppModule.register(config, logger),
     port: config.PORT,
     logger,
     configure(app) {
-      app.use(json({ limit: '1mb' }));
+      app.use(...requestBodyHandlers());
+      useValidationConstraints(app.get(EndpointUrlConstraint));
       app.useGlobalPipes(validationPipe());
       const document = SwaggerModule.createDocument(
         app,

@@ -15,9 +15,14 @@ import { DataSource } from 'typeorm';
 import type { AdminConfig } from '../config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRing } from './auth/api-key-ring';
+import { CatalogController } from './catalog/catalog.controller';
 import { ConnectionFeedPublisher } from './connections/connection-feed-publisher';
+import { ConnectionStore } from './connections/connection-store';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
+import { ENDPOINT_POLICY, EndpointUrlConstraint } from './connections/endpoint-url.constraint';
+import { TemplatesController } from './templates/templates.controller';
+import { TemplatesService } from './templates/templates.service';
 
 export const SERVICE = 'admin-api';
 
@@ -35,11 +40,13 @@ export class AppModule {
           retryDelay: 2000,
         }),
       ],
-      controllers: [ConnectionsController],
+      controllers: [CatalogController, ConnectionsController, TemplatesController],
       providers: [
         { provide: ApiKeyRing, useValue: new ApiKeyRing(config.ADMIN_API_KEYS) },
         { provide: SecretBox, useValue: new SecretBox(parseSecretsKey(config.SECRETS_KEY)) },
         ApiKeyGuard,
+        { provide: ENDPOINT_POLICY, useValue: config.ENDPOINT_POLICY },
+        EndpointUrlConstraint,
         {
           provide: PipelineRuntime,
           inject: [PipelineMetrics],
@@ -53,18 +60,26 @@ export class AppModule {
         },
         PipelineLifecycle,
         {
-          provide: ConnectionsService,
-          inject: [DataSource, PipelineRuntime, SecretBox, Readiness],
-          useFactory: (
-            dataSource: DataSource,
-            runtime: PipelineRuntime,
-            secrets: SecretBox,
-            readiness: Readiness,
-          ) => {
+          provide: ConnectionStore,
+          inject: [DataSource, PipelineRuntime, Readiness],
+          useFactory: (dataSource: DataSource, runtime: PipelineRuntime, readiness: Readiness) => {
             readiness.register('postgres', () => dataSource.query('select 1').then(() => true));
-            const feed = new ConnectionFeedPublisher(runtime, topicNames(process.env));
-            return new ConnectionsService(dataSource, feed, secrets, config.ENDPOINT_POLICY);
+            return new ConnectionStore(
+              dataSource,
+              new ConnectionFeedPublisher(runtime, topicNames(process.env)),
+            );
           },
+        },
+        {
+          provide: ConnectionsService,
+          inject: [ConnectionStore, SecretBox],
+          useFactory: (store: ConnectionStore, secrets: SecretBox) =>
+            new ConnectionsService(store, secrets, config.ENDPOINT_POLICY),
+        },
+        {
+          provide: TemplatesService,
+          inject: [ConnectionStore],
+          useFactory: (store: ConnectionStore) => new TemplatesService(store),
         },
       ],
     };

@@ -1,4 +1,6 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { useContainer } from 'class-validator';
+import { validationFailed, type FieldError } from './field-errors';
 
 /** Rejects unknown fields, and answers 400 with one entry per bad field, named by its path. */
 export function validationPipe(): ValidationPipe {
@@ -6,20 +8,25 @@ export function validationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
-    exceptionFactory: (errors) =>
-      new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'validation failed',
-        errors: flatten(errors),
-      }),
+    exceptionFactory: (errors) => validationFailed(flatten(errors)),
   });
 }
 
-function flatten(errors: ValidationError[], parent = ''): { field: string; message: string }[] {
+function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];
   });
+}
+
+/**
+ * Hands class-validator the constraint instances Nest built with their configuration; any other
+ * class it instantiates itself, as it does without a container.
+ */
+export function useValidationConstraints(...constraints: object[]): void {
+  const byType = new Map<unknown, object>(
+    constraints.map((constraint) => [constraint.constructor, constraint]),
+  );
+  useContainer({ get: <T>(type: unknown) => byType.get(type) as T }, { fallback: true });
 }

@@ -1,10 +1,14 @@
-import { AUTH_TYPES, CHANNELS, MESSAGE_EVENTS, SUBSCRIPTION_EVENTS } from '@campaign-webhooks/contracts';
+import {
+  AUTH_TYPES,
+  CHANNELS,
+  MESSAGE_EVENTS,
+  SUBSCRIPTION_EVENTS,
+  type AuthType,
+} from '@campaign-webhooks/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsArray,
-  IsBoolean,
-  IsEmail,
+  IsDefined,
   IsIn,
   IsNotEmpty,
   IsOptional,
@@ -13,102 +17,132 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import {
+  ChannelsRules,
+  FlagRules,
+  MessageEventsRules,
+  NameRules,
+  NotifyEmailRules,
+  SubscriptionEventsRules,
+  UrlRules,
+} from './connection-fields';
+import { IsEndpointUrl } from './endpoint-url.constraint';
 
-type AuthTypeName = (typeof AUTH_TYPES)[number];
-const when = (...types: AuthTypeName[]) => ValidateIf((auth: AuthDto) => types.includes(auth.type));
+const when = (...types: AuthType[]) => ValidateIf((auth: AuthDto) => types.includes(auth.type));
 
 export class AuthDto {
-  @ApiProperty({ enum: AUTH_TYPES, description: 'How the endpoint authenticates our requests.' })
+  @ApiProperty({
+    enum: AUTH_TYPES,
+    enumName: 'AuthType',
+    description: 'How the endpoint authenticates our requests.',
+  })
   @IsIn(AUTH_TYPES)
-  type!: AuthTypeName;
+  type!: AuthType;
 
-  @ApiPropertyOptional({ description: 'Basic: the username.' })
+  @ApiPropertyOptional({ description: 'basic: the username (required for basic).' })
   @when('basic')
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
   username?: string;
 
-  @ApiPropertyOptional({ description: 'Basic: the password. Write-only.', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'basic: the password (required for basic). Write-only.',
+    writeOnly: true,
+  })
   @when('basic')
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
   password?: string;
 
-  @ApiPropertyOptional({ description: 'Bearer: the token. Write-only.', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'bearer: the token (required for bearer). Write-only.',
+    writeOnly: true,
+  })
   @when('bearer')
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)
   token?: string;
 
-  @ApiPropertyOptional({ description: 'OAuth 2.0: the token endpoint (client credentials grant).' })
+  @ApiPropertyOptional({
+    description: 'oauth2: the token endpoint of the client credentials grant (required for oauth2).',
+    example: 'https://auth.example.com/oauth/token',
+  })
   @when('oauth2')
   @IsString()
   @IsNotEmpty()
   @MaxLength(2048)
+  @IsEndpointUrl()
   tokenUrl?: string;
 
-  @ApiPropertyOptional({ description: 'OAuth 2.0: the client id.' })
+  @ApiPropertyOptional({ description: 'oauth2: the client id (required for oauth2).' })
   @when('oauth2')
   @IsString()
   @IsNotEmpty()
   @MaxLength(512)
   clientId?: string;
 
-  @ApiPropertyOptional({ description: 'OAuth 2.0: the client secret. Write-only.', writeOnly: true })
+  @ApiPropertyOptional({
+    description: 'oauth2: the client secret (required for oauth2). Write-only.',
+    writeOnly: true,
+  })
   @when('oauth2')
   @IsString()
   @IsNotEmpty()
   @MaxLength(4096)
   clientSecret?: string;
 
-  @ApiPropertyOptional({ description: 'OAuth 2.0: the scope to request.' })
+  @ApiPropertyOptional({ description: 'oauth2: the scope to request.' })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
-  scope?: string;
+  scope?: string | null;
 
-  @ApiPropertyOptional({ description: 'OAuth 2.0: the audience to request.' })
+  @ApiPropertyOptional({ description: 'oauth2: the audience to request.' })
   @IsOptional()
   @IsString()
   @MaxLength(1024)
-  audience?: string;
+  audience?: string | null;
 }
 
 export class CreateConnectionDto {
-  @ApiProperty({ example: 'CRM sync' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(200)
+  @ApiProperty({ example: 'CRM sync', maxLength: 200 })
+  @NameRules()
   name!: string;
 
-  @ApiProperty({ example: 'https://hooks.example.com/xp', description: 'A full https:// URL.' })
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2048)
+  @ApiProperty({
+    example: 'https://hooks.example.com/xp',
+    maxLength: 2048,
+    description:
+      'A full https:// URL whose host resolves only to public addresses (ENDPOINT_POLICY=allow-private also lets http:// and private addresses through).',
+  })
+  @UrlRules()
   url!: string;
 
   @ApiProperty({ type: AuthDto })
+  @IsDefined()
   @ValidateNested()
   @Type(() => AuthDto)
   auth!: AuthDto;
 
-  @ApiProperty({ enum: MESSAGE_EVENTS, isArray: true })
-  @IsArray()
-  @IsIn(MESSAGE_EVENTS, { each: true })
+  @ApiProperty({ enum: MESSAGE_EVENTS, enumName: 'MessageEvent', isArray: true })
+  @MessageEventsRules()
   messageEvents!: string[];
 
-  @ApiProperty({ enum: CHANNELS, isArray: true })
-  @IsArray()
-  @IsIn(CHANNELS, { each: true })
+  @ApiProperty({ enum: CHANNELS, enumName: 'Channel', isArray: true })
+  @ChannelsRules()
   channels!: string[];
 
-  @ApiPropertyOptional({ enum: SUBSCRIPTION_EVENTS, isArray: true, default: [] })
+  @ApiPropertyOptional({
+    enum: SUBSCRIPTION_EVENTS,
+    enumName: 'SubscriptionEvent',
+    isArray: true,
+    default: [],
+  })
   @IsOptional()
-  @IsArray()
-  @IsIn(SUBSCRIPTION_EVENTS, { each: true })
+  @SubscriptionEventsRules()
   subscriptionEvents?: string[];
 
   @ApiPropertyOptional({
@@ -116,66 +150,30 @@ export class CreateConnectionDto {
     description: 'Leave out subscription changes made by integrations.',
   })
   @IsOptional()
-  @IsBoolean()
+  @FlagRules()
   excludeIntegrationSources?: boolean;
 
   @ApiPropertyOptional({ default: false, description: 'Skip message events without external_message_id.' })
   @IsOptional()
-  @IsBoolean()
+  @FlagRules()
   requireExternalMessageId?: boolean;
 
   @ApiPropertyOptional({ default: false, description: "Send through the deployment's static egress." })
   @IsOptional()
-  @IsBoolean()
+  @FlagRules()
   useStaticIp?: boolean;
 
-  @ApiPropertyOptional({ nullable: true, description: 'Who is emailed while the endpoint keeps failing.' })
-  @IsOptional()
-  @IsEmail()
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'Who is emailed while the endpoint keeps failing.',
+    example: 'ops@example.com',
+  })
+  @NotifyEmailRules()
   notifyOnErrorEmail?: string | null;
 
-  @ApiPropertyOptional({ default: true })
+  @ApiPropertyOptional({ default: true, description: 'Whether events are sent.' })
   @IsOptional()
-  @IsBoolean()
+  @FlagRules()
   active?: boolean;
-}
-
-export class AuthViewDto {
-  @ApiProperty({ enum: AUTH_TYPES })
-  type!: AuthTypeName;
-  @ApiPropertyOptional() username?: string;
-  @ApiPropertyOptional() passwordSet?: boolean;
-  @ApiPropertyOptional() tokenSet?: boolean;
-  @ApiPropertyOptional() tokenUrl?: string;
-  @ApiPropertyOptional() clientId?: string;
-  @ApiPropertyOptional() clientSecretSet?: boolean;
-  @ApiPropertyOptional() scope?: string;
-  @ApiPropertyOptional() audience?: string;
-  @ApiPropertyOptional() secretSet?: boolean;
-  @ApiPropertyOptional({
-    description: 'Signed Payload: the whsec_ signing secret, in the create response only.',
-  })
-  secret?: string;
-}
-
-export class ConnectionViewDto {
-  @ApiProperty() id!: string;
-  @ApiProperty() name!: string;
-  @ApiProperty() url!: string;
-  @ApiProperty({ type: AuthViewDto }) auth!: AuthViewDto;
-  @ApiProperty({ enum: MESSAGE_EVENTS, isArray: true }) messageEvents!: string[];
-  @ApiProperty({ enum: CHANNELS, isArray: true }) channels!: string[];
-  @ApiProperty({ enum: SUBSCRIPTION_EVENTS, isArray: true }) subscriptionEvents!: string[];
-  @ApiProperty() excludeIntegrationSources!: boolean;
-  @ApiProperty() requireExternalMessageId!: boolean;
-  @ApiProperty() useStaticIp!: boolean;
-  @ApiProperty({ nullable: true, type: String }) notifyOnErrorEmail!: string | null;
-  @ApiProperty() active!: boolean;
-  @ApiProperty() version!: number;
-  @ApiProperty() createdAt!: string;
-  @ApiProperty() updatedAt!: string;
-}
-
-export class ConnectionListDto {
-  @ApiProperty({ type: ConnectionViewDto, isArray: true }) items!: ConnectionViewDto[];
 }

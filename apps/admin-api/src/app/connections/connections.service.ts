@@ -1,140 +1,173 @@
 import { randomUUID } from 'node:crypto';
-import { checkEndpointUrl, type EndpointPolicy } from '@campaign-webhooks/http-delivery';
-import { ConnectionEntity } from '@campaign-webhooks/persistence';
-import { SecretBox } from '@campaign-webhooks/secrets';
-import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
-import type { DataSource, EntityManager } from 'typeorm';
+import { isDeepStrictEqual } from 'node:util';
 import { credentialsSchema, type Credentials } from '@campaign-webhooks/contracts';
-import { authView, credentialsFrom } from './connection-credentials';
-import type { ConnectionViewDto, CreateConnectionDto } from './connection.dto';
-import type { ConnectionFeedPublisher } from './connection-feed-publisher';
+import { systemResolver, type AddressResolver, type EndpointPolicy } from '@campaign-webhooks/http-delivery';
+import type { ConnectionEntity } from '@campaign-webhooks/persistence';
+import { SecretBox } from '@campaign-webhooks/secrets';
+import { validationFailed, type FieldError } from '../field-errors';
+import { credentialsFrom, misplacedAuthFields } from './connection-credentials';
+import type { CreateConnectionDto } from './connection.dto';
+import type { PatchConnectionDto } from './connection-patch.dto';
+import type { ConnectionStore } from './connection-store';
+import { connectionView } from './connection-view';
+import type { ConnectionViewDto } from './connection-view.dto';
+import { patchCredentials } from './credentials-patch';
+import { checkEndpoints } from './endpoint-check';
+import { rotateSigningSecret } from './secret-rotation';
+import { applySettingsPatch } from './settings-patch';
 
 /**
- * Connections of one project at a time: every query is scoped by the caller's project, so
- * another project's id reads as not found.
+ * The connection use cases of one project at a time. Credentials are sealed before they are stored
+ * and never leave in a response, except a signing secret in the response that generated it.
  */
 export class ConnectionsService {
   constructor(
-    private readonly dataSource: DataSource,
-    private readonly feed: ConnectionFeedPublisher,
+    private readonly store: ConnectionStore,
     private readonly secrets: SecretBox,
     private readonly policy: EndpointPolicy,
+    private readonly resolve: AddressResolver = systemResolver,
+    private readonly clock: () => Date = () => new Date(),
   ) {}
 
   async create(projectId: string, dto: CreateConnectionDto): Promise<ConnectionViewDto> {
-    this.checkUrl('url', dto.url);
-    if (dto.auth.type === 'oauth2') this.checkUrl('auth.tokenUrl', dto.auth.tokenUrl ?? '');
+    const errors = [
+      ...misplacedAuthFields(dto.auth),
+      ...(await this.checkUrls(dto.url, dto.auth.type === 'oauth2' ? dto.auth.tokenUrl : undefined)),
+    ];
+    if (errors.length > 0) throw validationFailed(errors);
     const credentials = credentialsFrom(dto.auth);
-    const saved = await this.inTransactionWithFeed(async (manager) => {
-      const entity = manager.create(ConnectionEntity, {
-        id: randomUUID(),
-        projectId,
-        name: dto.name,
-        url: dto.url,
-        authType: credentials.type,
-        credentials: credentials.type === 'none' ? null : this.secrets.sealJson(credentials),
-        messageEvents: dto.messageEvents,
-        channels: dto.channels,
-        subscriptionEvents: dto.subscriptionEvents ?? [],
-        excludeIntegrationSources: dto.excludeIntegrationSources ?? false,
-        requireExternalMessageId: dto.requireExternalMessageId ?? false,
-        useStaticIp: dto.useStaticIp ?? false,
-        notifyOnErrorEmail: dto.notifyOnErrorEmail ?? null,
-        active: dto.active ?? true,
-        templates: {},
-      });
-      return manager.save(entity);
+    const saved = await this.store.insert({
+      id: randomUUID(),
+      projectId,
+      name: dto.name,
+      url: dto.url,
+      authType: credentials.type,
+      credentials: this.seal(credentials),
+      messageEvents: dto.messageEvents,
+      channels: dto.channels,
+      subscriptionEvents: dto.subscriptionEvents ?? [],
+      excludeIntegrationSources: dto.excludeIntegrationSources ?? false,
+      requireExternalMessageId: dto.requireExternalMessageId ?? false,
+      useStaticIp: dto.useStaticIp ?? false,
+      notifyOnErrorEmail: dto.notifyOnErrorEmail ?? null,
+      active: dto.active ?? true,
+      templates: {},
     });
-    const view = this.view(saved);
-    // The signing secret is shown once, in the answer to its creation.
-    if (credentials.type === 'signed') view.auth.secret = credentials.secret;
-    return view;
+    return this.view(saved, credentials.type === 'signed' ? credentials.secret : undefined);
   }
 
   async list(projectId: string): Promise<ConnectionViewDto[]> {
-    const found = await this.dataSource.manager.find(ConnectionEntity, {
-      where: { projectId },
-      order: { createdAt: 'ASC' },
-    });
-    return found.map((connection) => this.view(connection));
+    return (await this.store.list(projectId)).map((connection) => this.view(connection));
   }
 
   async get(projectId: string, id: string): Promise<ConnectionViewDto> {
-    return this.view(await this.find(this.dataSource.manager, projectId, id));
+    return this.view(await this.store.get(projectId, id));
   }
 
-  async remove(projectId: string, id: string): Promise<void> {
-    await this.inTransactionWithFeed(async (manager) => {
-      const connection = await this.find(manager, projectId, id);
-      await manager.delete(ConnectionEntity, { id: connection.id, projectId });
-      return connection;
-    }, true);
-  }
-
-  private async find(manager: EntityManager, projectId: string, id: string): Promise<ConnectionEntity> {
-    const found = isUuid(id) ? await manager.findOneBy(ConnectionEntity, { id, projectId }) : null;
-    if (!found) throw new NotFoundException(`connection ${id} not found`);
-    return found;
-  }
-
-  /**
-   * Writes and publishes together: the change is committed only once the feed has acknowledged
-   * it, so the pipeline never misses a change the API reported as done.
-   */
-  private async inTransactionWithFeed(
-    work: (manager: EntityManager) => Promise<ConnectionEntity>,
-    deletion = false,
-  ): Promise<ConnectionEntity> {
-    return this.dataSource.transaction(async (manager) => {
-      const connection = await work(manager);
-      try {
-        if (deletion) await this.feed.publishDeletion(connection.id);
-        else await this.feed.publish(connection);
-      } catch {
-        throw new ServiceUnavailableException(
-          'the change feed is unavailable; nothing was changed, try again',
-        );
+  async update(
+    projectId: string,
+    id: string,
+    patch: PatchConnectionDto,
+    expectedVersion: number | undefined,
+  ): Promise<ConnectionViewDto> {
+    const urlErrors = await this.checkUrls(
+      patch.url,
+      patch.auth?.type === 'oauth2' ? patch.auth.tokenUrl : undefined,
+    );
+    let generatedSecret: string | undefined;
+    const saved = await this.store.update(projectId, id, expectedVersion, (connection) => {
+      const errors: FieldError[] = [...urlErrors];
+      let credentials: Credentials | undefined;
+      if (patch.auth) {
+        const current = this.credentialsOf(connection);
+        const result = patchCredentials(current, patch.auth);
+        if (!result.ok) errors.push(...result.errors);
+        else if (!sameCredentials(current, result.credentials)) {
+          credentials = result.credentials;
+          generatedSecret = result.generatedSecret;
+        }
       }
-      return connection;
+      if (errors.length > 0) throw validationFailed(errors);
+      if (credentials) {
+        connection.authType = credentials.type;
+        connection.credentials = this.seal(credentials);
+      }
+      return applySettingsPatch(connection, patch) || credentials !== undefined;
     });
+    return this.view(saved, generatedSecret);
   }
 
-  private checkUrl(field: string, url: string): void {
-    const check = checkEndpointUrl(url, this.policy);
-    if (!check.ok) {
-      throw new BadRequestException({
-        statusCode: 400,
-        error: 'Bad Request',
-        message: 'validation failed',
-        errors: [{ field, message: check.reason }],
-      });
-    }
+  async setActive(
+    projectId: string,
+    id: string,
+    active: boolean,
+    expectedVersion: number | undefined,
+  ): Promise<ConnectionViewDto> {
+    const saved = await this.store.update(projectId, id, expectedVersion, (connection) => {
+      if (connection.active === active) return false;
+      connection.active = active;
+      return true;
+    });
+    return this.view(saved);
   }
 
-  private view(connection: ConnectionEntity): ConnectionViewDto {
-    const credentials: Credentials = connection.credentials
+  async rotateSecret(
+    projectId: string,
+    id: string,
+    expectedVersion: number | undefined,
+  ): Promise<ConnectionViewDto> {
+    let secret: string | undefined;
+    const saved = await this.store.update(projectId, id, expectedVersion, (connection) => {
+      const current = this.credentialsOf(connection);
+      if (current.type !== 'signed') {
+        throw validationFailed([
+          {
+            field: 'auth.type',
+            message: `only a connection with auth type signed has a signing secret to rotate; this one's auth.type is ${current.type}`,
+          },
+        ]);
+      }
+      const rotated = rotateSigningSecret(current, this.clock());
+      connection.credentials = this.seal(rotated);
+      secret = rotated.secret;
+      return true;
+    });
+    return this.view(saved, secret);
+  }
+
+  remove(projectId: string, id: string, expectedVersion: number | undefined): Promise<void> {
+    return this.store.remove(projectId, id, expectedVersion);
+  }
+
+  private checkUrls(url: string | undefined, tokenUrl: string | undefined): Promise<FieldError[]> {
+    return checkEndpoints(
+      [
+        { field: 'url', url },
+        { field: 'auth.tokenUrl', url: tokenUrl },
+      ],
+      this.policy,
+      this.resolve,
+    );
+  }
+
+  private seal(credentials: Credentials): string | null {
+    return credentials.type === 'none' ? null : this.secrets.sealJson(credentials);
+  }
+
+  private credentialsOf(connection: ConnectionEntity): Credentials {
+    return connection.credentials
       ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
       : { type: 'none' };
-    return {
-      id: connection.id,
-      name: connection.name,
-      url: connection.url,
-      auth: authView(credentials),
-      messageEvents: connection.messageEvents,
-      channels: connection.channels,
-      subscriptionEvents: connection.subscriptionEvents,
-      excludeIntegrationSources: connection.excludeIntegrationSources,
-      requireExternalMessageId: connection.requireExternalMessageId,
-      useStaticIp: connection.useStaticIp,
-      notifyOnErrorEmail: connection.notifyOnErrorEmail,
-      active: connection.active,
-      version: connection.version,
-      createdAt: connection.createdAt.toISOString(),
-      updatedAt: connection.updatedAt.toISOString(),
-    };
+  }
+
+  /** `generatedSecret` is shown once, in the answer to the request that generated it. */
+  private view(connection: ConnectionEntity, generatedSecret?: string): ConnectionViewDto {
+    const view = connectionView(connection, this.credentialsOf(connection), this.clock());
+    if (generatedSecret !== undefined) view.auth.secret = generatedSecret;
+    return view;
   }
 }
 
-function isUuid(value: string): boolean {
-  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+function sameCredentials(a: Credentials, b: Credentials): boolean {
+  return isDeepStrictEqual(JSON.parse(JSON.stringify(a)), JSON.parse(JSON.stringify(b)));
 }

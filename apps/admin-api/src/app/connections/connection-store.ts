@@ -1,0 +1,101 @@
+import { ConnectionEntity } from '@campaign-webhooks/persistence';
+import { ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { ConnectionFeedPublisher } from './connection-feed-publisher';
+
+export type NewConnection = Omit<ConnectionEntity, 'version' | 'createdAt' | 'updatedAt'>;
+
+/**
+ * Connections in PostgreSQL and on the change feed, always together, always within one project:
+ * another project's id reads as not found. A change is committed only once the feed has acknowledged
+ * it, so the pipeline never misses a change the API reported as done.
+ */
+export class ConnectionStore {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly feed: ConnectionFeedPublisher,
+  ) {}
+
+  list(projectId: string): Promise<ConnectionEntity[]> {
+    return this.dataSource.manager.find(ConnectionEntity, {
+      where: { projectId },
+      order: { createdAt: 'ASC' },
+    });
+  }
+
+  get(projectId: string, id: string): Promise<ConnectionEntity> {
+    return this.find(this.dataSource.manager, projectId, id, false);
+  }
+
+  insert(connection: NewConnection): Promise<ConnectionEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const saved = await manager.save(manager.create(ConnectionEntity, connection));
+      await this.publish(() => this.feed.publish(saved));
+      return saved;
+    });
+  }
+
+  /**
+   * Applies `change` to the connection as stored now. The row stays locked from read to commit, so
+   * concurrent changes apply one after the other (each on the result of the one before) and reach
+   * the feed in the order they commit. `change` answers whether it changed anything; when it did
+   * not, nothing is written or published and the version stays.
+   */
+  update(
+    projectId: string,
+    id: string,
+    expectedVersion: number | undefined,
+    change: (connection: ConnectionEntity) => boolean,
+  ): Promise<ConnectionEntity> {
+    return this.dataSource.transaction(async (manager) => {
+      const connection = await this.find(manager, projectId, id, true);
+      checkVersion(connection, expectedVersion);
+      if (!change(connection)) return connection;
+      const saved = await manager.save(connection);
+      await this.publish(() => this.feed.publish(saved));
+      return saved;
+    });
+  }
+
+  async remove(projectId: string, id: string, expectedVersion: number | undefined): Promise<void> {
+    await this.dataSource.transaction(async (manager) => {
+      const connection = await this.find(manager, projectId, id, true);
+      checkVersion(connection, expectedVersion);
+      await manager.delete(ConnectionEntity, { id: connection.id, projectId });
+      await this.publish(() => this.feed.publishDeletion(connection.id));
+    });
+  }
+
+  private async find(manager: EntityManager, projectId: string, id: string, forUpdate: boolean) {
+    const found = isUuid(id)
+      ? await manager.findOne(ConnectionEntity, {
+          where: { id, projectId },
+          ...(forUpdate ? { lock: { mode: 'pessimistic_write' as const } } : {}),
+        })
+      : null;
+    if (!found) throw new NotFoundException(`connection ${id} not found`);
+    return found;
+  }
+
+  private async publish(send: () => Promise<void>): Promise<void> {
+    try {
+      await send();
+    } catch {
+      throw new ServiceUnavailableException('the change feed is unavailable; nothing was changed, try again');
+    }
+  }
+}
+
+function checkVersion(connection: ConnectionEntity, expected: number | undefined): void {
+  if (expected === undefined || connection.version === expected) return;
+  throw new ConflictException({
+    statusCode: 409,
+    error: 'Conflict',
+    message: `connection ${connection.id} is at version ${connection.version}, not ${expected} (If-Match); read it again and reapply the change`,
+    currentVersion: connection.version,
+  });
+}
+
+function isUuid(value: string): boolean {
+  return /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+}

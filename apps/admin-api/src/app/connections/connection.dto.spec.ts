@@ -1,0 +1,63 @@
+import { plainToInstance } from 'class-transformer';
+import { validate } from 'class-validator';
+import { CreateConnectionDto } from './connection.dto';
+import { PatchConnectionDto } from './connection-patch.dto';
+
+const valid = {
+  name: 'CRM sync',
+  url: 'https://hooks.example.com/xp',
+  auth: { type: 'none' },
+  messageEvents: ['message_send'],
+  channels: ['email'],
+};
+
+async function errorsOf(type: typeof CreateConnectionDto | typeof PatchConnectionDto, body: object) {
+  const errors = await validate(plainToInstance(type, body), { whitelist: true, forbidNonWhitelisted: true });
+  return errors.flatMap((error) => [
+    ...Object.values(error.constraints ?? {}).map((message) => ({ field: error.property, message })),
+    ...(error.children ?? []).flatMap((child) =>
+      Object.values(child.constraints ?? {}).map((message) => ({
+        field: `${error.property}.${child.property}`,
+        message,
+      })),
+    ),
+  ]);
+}
+
+describe('connection settings validation outside the container (the strict endpoint policy)', () => {
+  it('accepts valid settings', async () => {
+    expect(await errorsOf(CreateConnectionDto, valid)).toEqual([]);
+  });
+
+  it('refuses an http:// endpoint and token URL, with the other bad fields', async () => {
+    const errors = await errorsOf(CreateConnectionDto, {
+      ...valid,
+      url: 'http://hooks.example.com/xp',
+      auth: { type: 'oauth2', tokenUrl: 'https://10.1.2.3/token', clientId: 'c', clientSecret: 's' },
+      channels: ['fax'],
+    });
+
+    expect(errors).toEqual(
+      expect.arrayContaining([
+        { field: 'url', message: 'URL must be a full https:// URL' },
+        { field: 'auth.tokenUrl', message: expect.stringMatching(/not a public address: private network/) },
+        { field: 'channels', message: expect.stringMatching(/unknown channels "fax"/) },
+      ]),
+    );
+    expect(errors).toHaveLength(3);
+  });
+
+  it('checks a URL given to PATCH the same way, and lets a PATCH leave it out', async () => {
+    expect(await errorsOf(PatchConnectionDto, { url: 'https://localhost/hook' })).toEqual([
+      { field: 'url', message: 'URL host must not be localhost' },
+    ]);
+    expect(await errorsOf(PatchConnectionDto, { name: 'renamed' })).toEqual([]);
+  });
+
+  it('refuses null for a PATCH setting that cannot be empty, and accepts it for notifyOnErrorEmail', async () => {
+    expect(
+      (await errorsOf(PatchConnectionDto, { name: null, channels: null })).map((error) => error.field),
+    ).toEqual(expect.arrayContaining(['name', 'channels']));
+    expect(await errorsOf(PatchConnectionDto, { notifyOnErrorEmail: null })).toEqual([]);
+  });
+});

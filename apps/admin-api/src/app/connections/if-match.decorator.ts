@@ -1,0 +1,28 @@
+import { applyDecorators, createParamDecorator, type ExecutionContext } from '@nestjs/common';
+import { ApiConflictResponse, ApiHeader } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { ErrorBodyDto } from '../api-errors.dto';
+import { validationFailed } from '../field-errors';
+import { parseIfMatch } from './if-match';
+
+/** The version the request's `If-Match` header names, or undefined when it names none. */
+export const IfMatchVersion = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const parsed = parseIfMatch(context.switchToHttp().getRequest<Request>().headers['if-match']);
+  if (!parsed.ok) throw validationFailed([{ field: 'If-Match', message: parsed.message }]);
+  return parsed.version;
+});
+
+/** Documents the optional `If-Match` header and the 409 it can lead to. */
+export const ApiIfMatch = () =>
+  applyDecorators(
+    ApiHeader({
+      name: 'If-Match',
+      required: false,
+      description:
+        'The connection\'s `version` this change is based on (`3` or `"3"`). When the connection has changed since, nothing is changed and the answer is 409 with the current version. Without it, the last writer wins.',
+    }),
+    ApiConflictResponse({
+      type: ErrorBodyDto,
+      description: 'If-Match names a version that is no longer current; the body gives `currentVersion`.',
+    }),
+  );

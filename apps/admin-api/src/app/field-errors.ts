@@ -1,0 +1,19 @@
+import { BadRequestException } from '@nestjs/common';
+
+/** One bad input, named by its path in the request (`auth.password`, `messageEvents`, `If-Match`). */
+export interface FieldError {
+  field: string;
+  message: string;
+  /** Extra detail some checks add: a template error's line and column, placeholder or path. */
+  [detail: string]: unknown;
+}
+
+/** The 400 every validation failure answers with: one entry per bad field. */
+export function validationFailed(errors: readonly FieldError[]): BadRequestException {
+  return new BadRequestException({
+    statusCode: 400,
+    error: 'Bad Request',
+    message: 'validation failed',
+    errors,
+  });
+}

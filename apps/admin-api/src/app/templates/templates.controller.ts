@@ -1,0 +1,106 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import {
+  ApiBadRequestResponse,
+  ApiBearerAuth,
+  ApiNoContentResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiParam,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
+  ApiTags,
+  ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
+} from '@nestjs/swagger';
+import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
+import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ProjectId } from '../auth/project-id.decorator';
+import { ApiIfMatch, IfMatchVersion } from '../connections/if-match.decorator';
+import { PutTemplateDto, TemplateViewDto } from './template.dto';
+import { TemplatesService } from './templates.service';
+
+const notFound =
+  'No such connection in this project, or an event the catalog does not know (the message names it).';
+
+@ApiTags('templates')
+@ApiBearerAuth()
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
+@ApiParam({ name: 'id', format: 'uuid', description: 'The connection.' })
+@ApiParam({
+  name: 'event',
+  description: 'A message or subscription event of the catalog.',
+  example: 'message_send',
+})
+@UseGuards(ApiKeyGuard)
+@Controller('v1/connections/:id/templates')
+export class TemplatesController {
+  constructor(private readonly templates: TemplatesService) {}
+
+  @Get(':event')
+  @ApiOperation({
+    summary: 'The template in force for an event',
+    description:
+      'An event never edited shows the default body written as a template, every value a placeholder, with isDefault true.',
+  })
+  @ApiOkResponse({ type: TemplateViewDto })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: notFound })
+  get(
+    @ProjectId() projectId: string,
+    @Param('id') id: string,
+    @Param('event') event: string,
+  ): Promise<TemplateViewDto> {
+    return this.templates.get(projectId, id, event);
+  }
+
+  @Put(':event')
+  @ApiOperation({
+    summary: 'Save a custom template for an event, replacing the default body',
+    description:
+      'Validated on save: invalid JSON text gives the line and column, an unknown placeholder its name and JSONPath. At most 64 KiB as JSON. Published to the pipeline with the connection.',
+  })
+  @ApiIfMatch()
+  @ApiOkResponse({ type: TemplateViewDto })
+  @ApiBadRequestResponse({
+    type: ValidationErrorBodyDto,
+    description: 'The template is refused; each error is named.',
+  })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: notFound })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'The body is larger than 1 MiB.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'The body is not application/json.' })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: 'The change feed is unavailable; nothing was saved.',
+  })
+  save(
+    @ProjectId() projectId: string,
+    @Param('id') id: string,
+    @Param('event') event: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+    @Body() body: PutTemplateDto,
+  ): Promise<TemplateViewDto> {
+    return this.templates.save(projectId, id, event, body.template, expectedVersion);
+  }
+
+  @Delete(':event')
+  @HttpCode(204)
+  @ApiOperation({
+    summary: 'Reset an event to the default body',
+    description: 'Resetting an event never edited is not an error.',
+  })
+  @ApiIfMatch()
+  @ApiNoContentResponse({ description: 'The default body is in force.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: notFound })
+  @ApiServiceUnavailableResponse({
+    type: ErrorBodyDto,
+    description: 'The change feed is unavailable; nothing was changed.',
+  })
+  reset(
+    @ProjectId() projectId: string,
+    @Param('id') id: string,
+    @Param('event') event: string,
+    @IfMatchVersion() expectedVersion: number | undefined,
+  ): Promise<void> {
+    return this.templates.reset(projectId, id, event, expectedVersion);
+  }
+}

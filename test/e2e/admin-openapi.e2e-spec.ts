@@ -1,0 +1,110 @@
+import { adminApiUrl } from '../support/admin-api';
+
+const operations: [string, string, string[]][] = [
+  ['get', '/v1/catalog', ['200', '401']],
+  ['post', '/v1/connections', ['201', '400', '401', '413', '415', '503']],
+  ['get', '/v1/connections', ['200', '401']],
+  ['get', '/v1/connections/{id}', ['200', '401', '404']],
+  ['patch', '/v1/connections/{id}', ['200', '400', '401', '404', '409', '413', '415', '503']],
+  ['delete', '/v1/connections/{id}', ['204', '401', '404', '409', '503']],
+  ['post', '/v1/connections/{id}/deactivate', ['200', '401', '404', '409', '503']],
+  ['post', '/v1/connections/{id}/activate', ['200', '401', '404', '409', '503']],
+  ['post', '/v1/connections/{id}/secret/rotate', ['200', '400', '401', '404', '409', '503']],
+  ['get', '/v1/connections/{id}/templates/{event}', ['200', '401', '404']],
+  ['put', '/v1/connections/{id}/templates/{event}', ['200', '400', '401', '404', '409', '413', '415', '503']],
+  ['delete', '/v1/connections/{id}/templates/{event}', ['204', '401', '404', '409', '503']],
+];
+
+describe('the OpenAPI document', () => {
+  let document: any;
+
+  beforeAll(async () => {
+    const response = await fetch(`${adminApiUrl}/docs-json`);
+    expect(response.status).toBe(200);
+    document = await response.json();
+  });
+
+  it.each(operations)('describes %s %s with its answers', (method, path, statuses) => {
+    const operation = document.paths[path]?.[method];
+
+    expect(operation).toBeDefined();
+    expect(operation.summary).toEqual(expect.any(String));
+    expect(operation.security).toEqual([{ bearer: [] }]);
+    expect(Object.keys(operation.responses).sort()).toEqual([...statuses].sort());
+    for (const status of statuses.filter((code) => code !== '204')) {
+      expect({ status, schema: operation.responses[status].content?.['application/json']?.schema }).toEqual({
+        status,
+        schema: expect.anything(),
+      });
+    }
+  });
+
+  it('documents no operation that does not exist', () => {
+    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
+      .filter(([path]) => path.startsWith('/v1/'))
+      .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
+
+    expect(documented.sort()).toEqual(operations.map(([method, path]) => `${method} ${path}`).sort());
+  });
+
+  it('documents If-Match on every change of an existing connection', () => {
+    for (const [method, path] of operations.filter(([m, p]) => m !== 'get' && p.includes('{id}'))) {
+      const header = document.paths[path][method].parameters.find(
+        (parameter: any) => parameter.in === 'header',
+      );
+      expect({ method, path, header: header?.name, required: header?.required }).toEqual({
+        method,
+        path,
+        header: 'If-Match',
+        required: false,
+      });
+    }
+  });
+
+  it('describes the bodies and answers, secrets write-only', () => {
+    const schemas = document.components.schemas;
+
+    for (const name of [
+      'CreateConnectionDto',
+      'PatchConnectionDto',
+      'ConnectionViewDto',
+      'ConnectionListDto',
+      'PutTemplateDto',
+      'TemplateViewDto',
+      'CatalogDto',
+      'ValidationErrorBodyDto',
+      'ErrorBodyDto',
+    ]) {
+      expect({ name, defined: schemas[name] !== undefined }).toEqual({ name, defined: true });
+    }
+    expect(schemas.AuthDto.properties.password.writeOnly).toBe(true);
+    expect(schemas.PatchAuthDto.properties.clientSecret.writeOnly).toBe(true);
+    expect(schemas.AuthViewDto.properties).toHaveProperty('passwordSet');
+    expect(schemas.AuthViewDto.properties).not.toHaveProperty('password');
+    expect(Object.keys(schemas.PatchConnectionDto.properties).sort()).toEqual(
+      [
+        'name',
+        'url',
+        'auth',
+        'messageEvents',
+        'channels',
+        'subscriptionEvents',
+        'excludeIntegrationSources',
+        'requireExternalMessageId',
+        'useStaticIp',
+        'notifyOnErrorEmail',
+        'active',
+      ].sort(),
+    );
+    expect(schemas.PatchConnectionDto.required ?? []).toEqual([]);
+    expect(document.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer' });
+  });
+
+  it('is browsable at /docs', async () => {
+    const response = await fetch(`${adminApiUrl}/docs`);
+
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(await response.text()).toContain('swagger');
+  });
+});
