@@ -22,6 +22,10 @@ export const adminConfigSchema = z.object({
   SECRETS_KEY: setting.secretsKey,
   ENDPOINT_POLICY: setting.endpointPolicy,
   LOG_LEVEL: setting.logLevel,
+  DELIVERY_LOG_RETENTION_DAYS: setting.positiveInt(14),
+  DELIVERY_LOG_GROUP_ID: z.string().default('webhooks.delivery-log'),
+  /** Test sends wait this long for the endpoint, like deliveries. */
+  DELIVERY_TIMEOUT_MS: setting.positiveInt(5000),
 });
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ApiKeyGrant = AdminConfig['ADMIN_API_KEYS'][number];

@@ -6,7 +6,10 @@ import {
   PipelineMetrics,
   Readiness,
 } from '@campaign-webhooks/observability';
-import { dataSourceOptions } from '@campaign-webhooks/persistence';
+import { PRODUCT_USER_AGENT } from '@campaign-webhooks/contracts';
+import { WebhookSender } from '@campaign-webhooks/http-delivery';
+import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import { dataSourceOptions, DeliveryLogStore } from '@campaign-webhooks/persistence';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -21,6 +24,10 @@ import { ConnectionStore } from './connections/connection-store';
 import { ConnectionsController } from './connections/connections.controller';
 import { ConnectionsService } from './connections/connections.service';
 import { ENDPOINT_POLICY, EndpointUrlConstraint } from './connections/endpoint-url.constraint';
+import { DeliveriesController } from './delivery-log/deliveries.controller';
+import { DeliveriesService } from './delivery-log/deliveries.service';
+import { AttemptLogStage, RequestLogStage } from './delivery-log/delivery-log-stages';
+import { DeliveryLogMaintenance } from './delivery-log/delivery-log-maintenance';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
 
@@ -40,7 +47,7 @@ export class AppModule {
           retryDelay: 2000,
         }),
       ],
-      controllers: [CatalogController, ConnectionsController, TemplatesController],
+      controllers: [CatalogController, ConnectionsController, TemplatesController, DeliveriesController],
       providers: [
         { provide: ApiKeyRing, useValue: new ApiKeyRing(config.ADMIN_API_KEYS) },
         { provide: SecretBox, useValue: new SecretBox(parseSecretsKey(config.SECRETS_KEY)) },
@@ -75,6 +82,57 @@ export class AppModule {
           inject: [ConnectionStore, SecretBox],
           useFactory: (store: ConnectionStore, secrets: SecretBox) =>
             new ConnectionsService(store, secrets, config.ENDPOINT_POLICY),
+        },
+        {
+          provide: DeliveryLogStore,
+          inject: [DataSource, PipelineRuntime],
+          useFactory: (dataSource: DataSource, runtime: PipelineRuntime) => {
+            const store = new DeliveryLogStore(dataSource);
+            const topics = topicNames(process.env);
+            runtime.consume({
+              groupId: `${config.DELIVERY_LOG_GROUP_ID}.attempts`,
+              topics: [topics.outcomes],
+              deadLetterTopic: topics.deadLetter,
+              stage: new AttemptLogStage(store),
+            });
+            runtime.consume({
+              groupId: `${config.DELIVERY_LOG_GROUP_ID}.requests`,
+              topics: [topics.deliveries],
+              deadLetterTopic: topics.deadLetter,
+              stage: new RequestLogStage(store),
+            });
+            return store;
+          },
+        },
+        {
+          provide: DeliveryLogMaintenance,
+          inject: [DeliveryLogStore],
+          useFactory: (store: DeliveryLogStore) =>
+            new DeliveryLogMaintenance(store, config.DELIVERY_LOG_RETENTION_DAYS, logger),
+        },
+        {
+          provide: DeliveriesService,
+          inject: [DataSource, DeliveryLogStore, PipelineRuntime, SecretBox],
+          useFactory: (
+            dataSource: DataSource,
+            log: DeliveryLogStore,
+            runtime: PipelineRuntime,
+            secrets: SecretBox,
+          ) => {
+            const timeoutMs = config.DELIVERY_TIMEOUT_MS;
+            const policy = config.ENDPOINT_POLICY;
+            const sender = new WebhookSender({ timeoutMs, policy, userAgent: PRODUCT_USER_AGENT });
+            const auth = new OutboundAuth({ tokens: new OAuthTokenProvider({ policy, timeoutMs }) });
+            return new DeliveriesService(
+              dataSource,
+              log,
+              runtime,
+              topicNames(process.env),
+              secrets,
+              sender,
+              auth,
+            );
+          },
         },
         {
           provide: TemplatesService,

@@ -1,13 +1,18 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
+  ApiBadRequestResponse,
   ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
+  ApiPayloadTooLargeResponse,
+  ApiServiceUnavailableResponse,
   ApiTags,
   ApiUnauthorizedResponse,
+  ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
+import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ProjectId } from '../auth/project-id.decorator';
 import {
@@ -21,7 +26,7 @@ import { DeliveriesService } from './deliveries.service';
 
 @ApiTags('deliveries')
 @ApiBearerAuth()
-@ApiUnauthorizedResponse({ description: 'Missing or invalid API key.' })
+@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
 @UseGuards(ApiKeyGuard)
 @Controller('v1')
 export class DeliveriesController {
@@ -30,7 +35,8 @@ export class DeliveriesController {
   @Get('connections/:id/deliveries')
   @ApiOperation({ summary: "A connection's recent delivery attempts, newest first" })
   @ApiOkResponse({ type: DeliveryLogPageDto })
-  @ApiNotFoundResponse({ description: 'No such connection in this project.' })
+  @ApiBadRequestResponse({ type: ValidationErrorBodyDto, description: 'Each bad query parameter, named.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No such connection in this project.' })
   async log(
     @ProjectId() projectId: string,
     @Param('id') id: string,
@@ -47,7 +53,11 @@ export class DeliveriesController {
   @HttpCode(202)
   @ApiOperation({ summary: 'Send a delivery again, with the same webhook-id and body' })
   @ApiAcceptedResponse({ type: ResendAcceptedDto })
-  @ApiNotFoundResponse({ description: 'No such delivery in this project (or no longer in the log).' })
+  @ApiNotFoundResponse({
+    type: ErrorBodyDto,
+    description: 'No such delivery in this project, or no longer in the log.',
+  })
+  @ApiServiceUnavailableResponse({ type: ErrorBodyDto, description: 'The deliveries topic is unavailable.' })
   resend(
     @ProjectId() projectId: string,
     @Param('deliveryId') deliveryId: string,
@@ -58,8 +68,14 @@ export class DeliveriesController {
   @Post('connections/:id/test')
   @HttpCode(200)
   @ApiOperation({ summary: 'Send a sample event of the given type now and return the attempt' })
-  @ApiOkResponse({ type: OutcomeDto })
-  @ApiNotFoundResponse({ description: 'No such connection in this project.' })
+  @ApiOkResponse({
+    type: OutcomeDto,
+    description: "The attempt's outcome record, whatever the endpoint answered.",
+  })
+  @ApiBadRequestResponse({ type: ValidationErrorBodyDto, description: 'An unknown event, named.' })
+  @ApiNotFoundResponse({ type: ErrorBodyDto, description: 'No such connection in this project.' })
+  @ApiPayloadTooLargeResponse({ type: ErrorBodyDto, description: 'The body is larger than 1 MiB.' })
+  @ApiUnsupportedMediaTypeResponse({ type: ErrorBodyDto, description: 'The body is not application/json.' })
   test(
     @ProjectId() projectId: string,
     @Param('id') id: string,
