@@ -21,6 +21,11 @@ export async function startService({ service, module, port, logger, configure }:
   app.useLogger(app.get(Logger));
   configure?.(app);
   app.enableShutdownHooks();
+  const server = app.getHttpServer();
+  // Outlive the idle timeouts of clients and load balancers (often 60 s), so a reused connection
+  // is never closed under a request that is just being sent.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   await app.listen(port, '0.0.0.0');
   logger.info({ port }, `${service} listening on port ${port}`);
   return app;
