@@ -1,5 +1,21 @@
 import { adminApiUrl } from '../support/admin-api';
 
+/** The parts of an OpenAPI 3 document these tests read. */
+interface Operation {
+  summary?: string;
+  security?: unknown;
+  parameters?: { in: string; name: string; required?: boolean }[];
+  responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
+}
+interface Schema {
+  properties: Record<string, { writeOnly?: boolean }>;
+  required?: string[];
+}
+interface OpenApiDocument {
+  paths: Record<string, Record<string, Operation>>;
+  components: { schemas: Record<string, Schema>; securitySchemes: Record<string, unknown> };
+}
+
 const operations: [string, string, string[]][] = [
   ['get', '/v1/catalog', ['200', '401']],
   ['post', '/v1/connections', ['201', '400', '401', '413', '415', '503']],
@@ -22,12 +38,12 @@ const operations: [string, string, string[]][] = [
 const leavesConnectionAlone = new Set(['/v1/connections/{id}/test', '/v1/connections/{id}/deliveries']);
 
 describe('the OpenAPI document', () => {
-  let document: any;
+  let document: OpenApiDocument;
 
   beforeAll(async () => {
     const response = await fetch(`${adminApiUrl}/docs-json`);
     expect(response.status).toBe(200);
-    document = await response.json();
+    document = (await response.json()) as OpenApiDocument;
   });
 
   it.each(operations)('describes %s %s with its answers', (method, path, statuses) => {
@@ -46,7 +62,7 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents no operation that does not exist', () => {
-    const documented = Object.entries(document.paths as Record<string, Record<string, unknown>>)
+    const documented = Object.entries(document.paths)
       .filter(([path]) => path.startsWith('/v1/'))
       .flatMap(([path, methods]) => Object.keys(methods).map((method) => `${method} ${path}`));
 
@@ -54,13 +70,10 @@ describe('the OpenAPI document', () => {
   });
 
   it('documents If-Match on every change of an existing connection', () => {
-    const changes = operations.filter(
+    for (const [method, path] of operations.filter(
       ([m, p]) => m !== 'get' && p.includes('{id}') && !leavesConnectionAlone.has(p),
-    );
-    for (const [method, path] of changes) {
-      const header = document.paths[path][method].parameters.find(
-        (parameter: any) => parameter.in === 'header',
-      );
+    )) {
+      const header = document.paths[path][method].parameters?.find((parameter) => parameter.in === 'header');
       expect({ method, path, header: header?.name, required: header?.required }).toEqual({
         method,
         path,

@@ -1,5 +1,5 @@
 import { defaultTemplate } from '@campaign-webhooks/templating';
-import { asProject, ConnectionFeed, deleteConnections } from '../support/admin-api';
+import { adminApiUrl, apiKeys, asProject, ConnectionFeed, deleteConnections } from '../support/admin-api';
 import { disconnectProducer } from '../support/kafka';
 
 const acme = asProject('acme');
@@ -102,6 +102,22 @@ describe('templates', () => {
     const snapshot = await feed.snapshot(id, connection.version);
     expect(Object.keys(snapshot.templates).sort()).toEqual(['message_opt_out', 'message_send']);
     expect(snapshot.templates['message_opt_out']).toEqual(value);
+  });
+
+  it('keeps every key of a template given as a value, __proto__ and constructor included', async () => {
+    const body = '{"template": {"__proto__": {"to": "{{email}}"}, "constructor": "{{event}}", "n": 1}}';
+
+    const put = await acme('PUT', `${templates}/message_dismiss`, { body });
+
+    expect(put.status).toBe(200);
+    const read = await fetch(`${adminApiUrl}${templates}/message_dismiss`, {
+      headers: { authorization: `Bearer ${apiKeys['acme']}` },
+    });
+    const text = await read.text();
+    expect(text).toBe(
+      '{"event":"message_dismiss","template":{"n":1,"__proto__":{"to":"{{email}}"},"constructor":"{{event}}"},"isDefault":false}',
+    );
+    await acme('DELETE', `${templates}/message_dismiss`);
   });
 
   it('gives the line and column of a syntax error in JSON text', async () => {

@@ -20,8 +20,8 @@ function connectionEndpoints(id: string): [string, string, unknown][] {
 }
 
 describe("one project's key and another project's connections", () => {
-  let acmeConnection: Record<string, any>;
-  let globexConnection: Record<string, any>;
+  let acmeConnection: { id: string };
+  let globexConnection: { id: string };
 
   beforeAll(async () => {
     const settings = {

@@ -10,8 +10,8 @@ const valid = {
   channels: ['email'],
 };
 
-function fieldsOf(body: any): string[] {
-  return ((body?.errors ?? []) as { field: string }[]).map((error) => error.field);
+function fieldsOf(body: unknown): string[] {
+  return ((body as { errors?: { field: string }[] } | undefined)?.errors ?? []).map((error) => error.field);
 }
 
 describe('validation of connection settings', () => {

@@ -56,7 +56,7 @@ export async function createConnection(project: string, settings: Record<string,
   const response = await adminRequest('POST', '/v1/connections', { key: apiKeys[project], body: settings });
   if (response.status !== 201)
     throw new Error(`create answered ${response.status}: ${JSON.stringify(response.body)}`);
-  return response.body as { id: string; version: number } & Record<string, any>;
+  return response.body as { id: string; version: number } & Record<string, unknown>;
 }
 
 /** Deletes what a suite created; connections already deleted are fine. */

@@ -8,6 +8,8 @@ export function validationPipe(): ValidationPipe {
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
+    // One message per bad field: a missing string is not also reported as empty and too long.
+    stopAtFirstError: true,
     exceptionFactory: (errors) => validationFailed(flatten(errors)),
   });
 }

@@ -4,10 +4,10 @@ import {
   IsArray,
   IsBoolean,
   IsEmail,
-  IsIn,
   IsNotEmpty,
   IsString,
   MaxLength,
+  ValidateBy,
   ValidateIf,
   type ValidationArguments,
 } from 'class-validator';
@@ -21,27 +21,24 @@ import { IsEndpointUrl } from './endpoint-url.constraint';
 /** Validates the field only when it is there: unlike `@IsOptional()`, `null` is still refused. */
 export const Present = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
-export const NameRules = () => applyDecorators(IsString(), IsNotEmpty(), MaxLength(200));
+/** A non-empty string; the checks run in this order and the first that fails is the one reported. */
+export const TextRules = (maxLength: number) =>
+  applyDecorators(IsString(), IsNotEmpty(), MaxLength(maxLength));
 
-export const UrlRules = () => applyDecorators(IsString(), IsNotEmpty(), MaxLength(2048), IsEndpointUrl());
+/** A string that may be empty (an OAuth scope or audience). */
+export const OptionalTextRules = (maxLength: number) => applyDecorators(IsString(), MaxLength(maxLength));
 
-export const MessageEventsRules = () =>
-  applyDecorators(
-    IsArray(),
-    IsIn(MESSAGE_EVENTS, { each: true, message: unknownValues('message event', MESSAGE_EVENTS) }),
-  );
+export const NameRules = () => TextRules(200);
 
-export const ChannelsRules = () =>
-  applyDecorators(IsArray(), IsIn(CHANNELS, { each: true, message: unknownValues('channel', CHANNELS) }));
+/** The form of a URL the pipeline dials: the endpoint, an OAuth token URL. */
+export const UrlRules = () => applyDecorators(TextRules(2048), IsEndpointUrl());
+
+export const MessageEventsRules = () => applyDecorators(IsArray(), EachIn(MESSAGE_EVENTS, 'message event'));
+
+export const ChannelsRules = () => applyDecorators(IsArray(), EachIn(CHANNELS, 'channel'));
 
 export const SubscriptionEventsRules = () =>
-  applyDecorators(
-    IsArray(),
-    IsIn(SUBSCRIPTION_EVENTS, {
-      each: true,
-      message: unknownValues('subscription event', SUBSCRIPTION_EVENTS),
-    }),
-  );
+  applyDecorators(IsArray(), EachIn(SUBSCRIPTION_EVENTS, 'subscription event'));
 
 export const FlagRules = () => IsBoolean();
 
@@ -53,10 +50,18 @@ export const NotifyEmailRules = () =>
     MaxLength(320),
   );
 
-function unknownValues(kind: string, known: readonly string[]) {
-  return ({ property, value }: ValidationArguments) => {
-    const values: unknown[] = Array.isArray(value) ? value : [value];
-    const unknown = values.filter((item) => !known.includes(item as string));
-    return `${property} has unknown ${kind}s ${unknown.map((item) => JSON.stringify(item)).join(', ')}; known: ${known.join(', ')}`;
-  };
+/** Every item of a list is one of `known`; a value that is not a list is left to `IsArray`. */
+function EachIn(known: readonly string[], kind: string) {
+  const unknownIn = (value: unknown): unknown[] =>
+    Array.isArray(value) ? value.filter((item) => !known.includes(item as string)) : [];
+  return ValidateBy({
+    name: 'eachIn',
+    validator: {
+      validate: (value: unknown) => unknownIn(value).length === 0,
+      defaultMessage: ({ property, value }: ValidationArguments) =>
+        `${property} has unknown ${kind}s ${unknownIn(value)
+          .map((item) => JSON.stringify(item))
+          .join(', ')}; known: ${known.join(', ')}`,
+    },
+  });
 }

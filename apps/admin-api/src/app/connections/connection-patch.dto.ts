@@ -7,18 +7,19 @@ import {
 } from '@campaign-webhooks/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsNotEmpty, IsOptional, IsString, MaxLength, ValidateNested } from 'class-validator';
+import { IsIn, IsOptional, ValidateNested } from 'class-validator';
 import {
   ChannelsRules,
   FlagRules,
   MessageEventsRules,
   NameRules,
   NotifyEmailRules,
+  OptionalTextRules,
   Present,
   SubscriptionEventsRules,
+  TextRules,
   UrlRules,
 } from './connection-fields';
-import { IsEndpointUrl } from './endpoint-url.constraint';
 
 /**
  * A change of auth settings. With the stored type, each field left out keeps its stored value (so a
@@ -36,57 +37,42 @@ export class PatchAuthDto {
 
   @ApiPropertyOptional({ description: 'basic' })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   username?: string;
 
   @ApiPropertyOptional({ description: 'basic. Write-only.', writeOnly: true })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   password?: string;
 
   @ApiPropertyOptional({ description: 'bearer. Write-only.', writeOnly: true })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  @TextRules(4096)
   token?: string;
 
   @ApiPropertyOptional({ description: 'oauth2' })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2048)
-  @IsEndpointUrl()
+  @UrlRules()
   tokenUrl?: string;
 
   @ApiPropertyOptional({ description: 'oauth2' })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({ description: 'oauth2. Write-only.', writeOnly: true })
   @Present()
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  @TextRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2; null clears it.' })
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalTextRules(1024)
   scope?: string | null;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2; null clears it.' })
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalTextRules(1024)
   audience?: string | null;
 }
 

@@ -7,26 +7,18 @@ import {
 } from '@campaign-webhooks/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import {
-  IsDefined,
-  IsIn,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  MaxLength,
-  ValidateIf,
-  ValidateNested,
-} from 'class-validator';
+import { IsDefined, IsIn, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
 import {
   ChannelsRules,
   FlagRules,
   MessageEventsRules,
   NameRules,
   NotifyEmailRules,
+  OptionalTextRules,
   SubscriptionEventsRules,
+  TextRules,
   UrlRules,
 } from './connection-fields';
-import { IsEndpointUrl } from './endpoint-url.constraint';
 
 const when = (...types: AuthType[]) => ValidateIf((auth: AuthDto) => types.includes(auth.type));
 
@@ -41,9 +33,7 @@ export class AuthDto {
 
   @ApiPropertyOptional({ description: 'basic: the username (required for basic).' })
   @when('basic')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   username?: string;
 
   @ApiPropertyOptional({
@@ -51,9 +41,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('basic')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   password?: string;
 
   @ApiPropertyOptional({
@@ -61,9 +49,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('bearer')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  @TextRules(4096)
   token?: string;
 
   @ApiPropertyOptional({
@@ -71,17 +57,12 @@ export class AuthDto {
     example: 'https://auth.example.com/oauth/token',
   })
   @when('oauth2')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(2048)
-  @IsEndpointUrl()
+  @UrlRules()
   tokenUrl?: string;
 
   @ApiPropertyOptional({ description: 'oauth2: the client id (required for oauth2).' })
   @when('oauth2')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(512)
+  @TextRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({
@@ -89,21 +70,17 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('oauth2')
-  @IsString()
-  @IsNotEmpty()
-  @MaxLength(4096)
+  @TextRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ description: 'oauth2: the scope to request.' })
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalTextRules(1024)
   scope?: string | null;
 
   @ApiPropertyOptional({ description: 'oauth2: the audience to request.' })
   @IsOptional()
-  @IsString()
-  @MaxLength(1024)
+  @OptionalTextRules(1024)
   audience?: string | null;
 }
 

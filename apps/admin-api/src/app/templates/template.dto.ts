@@ -1,7 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { Transform } from 'class-transformer';
-import { IsDefined } from 'class-validator';
 
+/** The PUT body, as documented; it is read by `templateFromBody`. */
 export class PutTemplateDto {
   @ApiProperty({
     oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }, { type: 'array', items: {} }],
@@ -13,9 +12,6 @@ export class PutTemplateDto {
       who: { email: '{{email}}', name: '{{profile.first_name}}' },
     },
   })
-  @IsDefined()
-  // The value is kept exactly as parsed from the body, rather than rebuilt by class-transformer.
-  @Transform(({ obj }) => (obj as { template?: unknown }).template, { toClassOnly: true })
   template!: unknown;
 }
 

@@ -1,7 +1,18 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Put, UseGuards } from '@nestjs/common';
+import {
+  Controller,
+  createParamDecorator,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Put,
+  UseGuards,
+  type ExecutionContext,
+} from '@nestjs/common';
 import {
   ApiBadRequestResponse,
   ApiBearerAuth,
+  ApiBody,
   ApiNoContentResponse,
   ApiNotFoundResponse,
   ApiOkResponse,
@@ -17,8 +28,17 @@ import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
 import { ApiKeyGuard } from '../auth/api-key.guard';
 import { ProjectId } from '../auth/project-id.decorator';
 import { ApiIfMatch, IfMatchVersion } from '../connections/if-match.decorator';
+import { validationFailed } from '../field-errors';
+import { templateFromBody } from './template-body';
 import { PutTemplateDto, TemplateViewDto } from './template.dto';
 import { TemplatesService } from './templates.service';
+
+/** The template of the request body; see `templateFromBody` for why not `@Body()`. */
+const TemplateSource = createParamDecorator((_data: unknown, context: ExecutionContext) => {
+  const body = templateFromBody(context.switchToHttp().getRequest<{ body?: unknown }>().body);
+  if (!body.ok) throw validationFailed(body.errors);
+  return body.source;
+});
 
 const notFound =
   'No such connection in this project, or an event the catalog does not know (the message names it).';
@@ -60,6 +80,7 @@ export class TemplatesController {
       'Validated on save: invalid JSON text gives the line and column, an unknown placeholder its name and JSONPath. At most 64 KiB as JSON. Published to the pipeline with the connection.',
   })
   @ApiIfMatch()
+  @ApiBody({ type: PutTemplateDto })
   @ApiOkResponse({ type: TemplateViewDto })
   @ApiBadRequestResponse({
     type: ValidationErrorBodyDto,
@@ -77,9 +98,9 @@ export class TemplatesController {
     @Param('id') id: string,
     @Param('event') event: string,
     @IfMatchVersion() expectedVersion: number | undefined,
-    @Body() body: PutTemplateDto,
+    @TemplateSource() source: unknown,
   ): Promise<TemplateViewDto> {
-    return this.templates.save(projectId, id, event, body.template, expectedVersion);
+    return this.templates.save(projectId, id, event, source, expectedVersion);
   }
 
   @Delete(':event')
