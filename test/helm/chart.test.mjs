@@ -1,0 +1,346 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { load } from 'js-yaml';
+import { SERVICES, byComponent, chart, helm, ofKind, render, root, runHelm, valuesFile } from './helm.mjs';
+
+const ALL_TOGGLES = ['-f', valuesFile('all-toggles.yaml')];
+const SECRETS = ['-f', valuesFile('secrets.yaml')];
+const SECRET_VALUES = Object.values(load(readFileSync(valuesFile('secrets.yaml'), 'utf8')).secrets);
+const SECRET_KEYS = {
+  'admin-api': ['DATABASE_URL', 'ADMIN_API_KEYS', 'SECRETS_KEY'],
+  'subscription-filter': [],
+  renderer: [],
+  delivery: ['SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],
+  notifier: ['SMTP_URL'],
+};
+
+const containerOf = (deployment) => deployment.spec.template.spec.containers[0];
+const secretRefs = (container) =>
+  (container.env ?? [])
+    .filter((entry) => entry.valueFrom?.secretKeyRef)
+    .map((entry) => entry.valueFrom.secretKeyRef);
+
+describe('helm lint', () => {
+  test('passes with the default values', () => {
+    helm(['lint', '--strict', chart]);
+  });
+
+  test('passes with every toggle on and every secret set', () => {
+    helm(['lint', '--strict', chart, ...ALL_TOGGLES, ...SECRETS]);
+  });
+
+  test('passes with an existing Secret', () => {
+    helm(['lint', '--strict', chart, '--set', 'secrets.existingSecret=webhooks-credentials']);
+  });
+});
+
+describe('helm template with the default values', () => {
+  const objects = render();
+  const deployments = byComponent(objects, 'Deployment');
+  const services = byComponent(objects, 'Service');
+
+  test('renders one Deployment and one Service per service', () => {
+    assert.deepEqual(Object.keys(deployments).sort(), Object.keys(SERVICES).sort());
+    assert.deepEqual(Object.keys(services).sort(), Object.keys(SERVICES).sort());
+  });
+
+  for (const [service, port] of Object.entries(SERVICES)) {
+    test(`${service}: the image runs the service on its named port`, () => {
+      const container = containerOf(deployments[service]);
+      assert.deepEqual(container.args, [service]);
+      assert.deepEqual(container.ports, [{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+      assert.deepEqual(
+        container.env.find((entry) => entry.name === 'PORT'),
+        { name: 'PORT', value: String(port) },
+      );
+      assert.equal(container.envFrom[0].configMapRef.name, 'release-campaign-webhooks');
+      assert.equal(deployments[service].spec.replicas > 0, true);
+    });
+
+    test(`${service}: probes use /healthz for liveness and /readyz for readiness`, () => {
+      const container = containerOf(deployments[service]);
+      assert.deepEqual(container.livenessProbe.httpGet, { path: '/healthz', port: 'http' });
+      assert.deepEqual(container.readinessProbe.httpGet, { path: '/readyz', port: 'http' });
+      assert.deepEqual(container.startupProbe.httpGet, { path: '/healthz', port: 'http' });
+    });
+
+    test(`${service}: runs as non-root on a read-only root filesystem with no capabilities`, () => {
+      const pod = deployments[service].spec.template.spec;
+      const container = containerOf(deployments[service]);
+      assert.equal(pod.securityContext.runAsNonRoot, true);
+      assert.equal(container.securityContext.runAsNonRoot, true);
+      assert.equal(container.securityContext.readOnlyRootFilesystem, true);
+      assert.equal(container.securityContext.allowPrivilegeEscalation, false);
+      assert.deepEqual(container.securityContext.capabilities.drop, ['ALL']);
+      assert.equal(pod.automountServiceAccountToken, false);
+      assert.ok(container.resources.requests.cpu && container.resources.requests.memory);
+      assert.ok(container.resources.limits.memory);
+    });
+
+    test(`${service}: receives only its own Secret keys`, () => {
+      const refs = secretRefs(containerOf(deployments[service]));
+      assert.deepEqual(
+        refs.map((ref) => ref.key),
+        SECRET_KEYS[service],
+      );
+      for (const ref of refs) assert.equal(ref.name, 'release-campaign-webhooks');
+    });
+
+    test(`${service}: the Service exposes the named http port`, () => {
+      const spec = services[service].spec;
+      assert.deepEqual(spec.ports, [{ name: 'http', port, targetPort: 'http', protocol: 'TCP' }]);
+      assert.deepEqual(spec.selector, deployments[service].spec.selector.matchLabels);
+    });
+  }
+
+  test('pods carry checksums of the ConfigMap and the Secret', () => {
+    for (const deployment of Object.values(deployments)) {
+      const annotations = deployment.spec.template.metadata.annotations;
+      assert.match(annotations['checksum/config'], /^[0-9a-f]{64}$/);
+      assert.match(annotations['checksum/secret'], /^[0-9a-f]{64}$/);
+    }
+  });
+
+  test('the setup Job is a pre-install and pre-upgrade hook running `setup`', () => {
+    const [job] = ofKind(objects, 'Job');
+    assert.ok(job, 'no Job rendered');
+    const hooks = job.metadata.annotations['helm.sh/hook'].split(',');
+    assert.deepEqual(hooks.sort(), ['pre-install', 'pre-upgrade']);
+    const container = job.spec.template.spec.containers[0];
+    assert.deepEqual(container.args, ['setup']);
+    const env = Object.fromEntries(container.env.map((entry) => [entry.name, entry]));
+    assert.equal(env.KAFKA_BROKERS.value, 'kafka:9092');
+    assert.equal(env.TOPIC_PARTITIONS.value, '8');
+    assert.equal(env.DATABASE_URL.valueFrom.secretKeyRef.key, 'DATABASE_URL');
+    // Hooks run before the release's objects exist: the job may only use a hook Secret.
+    const hookSecret = ofKind(objects, 'Secret').find(
+      (secret) => secret.metadata.annotations?.['helm.sh/hook'],
+    );
+    assert.equal(env.DATABASE_URL.valueFrom.secretKeyRef.name, hookSecret.metadata.name);
+    assert.ok(
+      Number(hookSecret.metadata.annotations['helm.sh/hook-weight']) <
+        Number(job.metadata.annotations['helm.sh/hook-weight']),
+    );
+    assert.equal(job.spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem, true);
+  });
+
+  test('optional objects stay off', () => {
+    for (const kind of ['HorizontalPodAutoscaler', 'ServiceMonitor', 'PrometheusRule', 'Ingress']) {
+      assert.deepEqual(ofKind(objects, kind), [], kind);
+    }
+    assert.deepEqual(Object.keys(byComponent(objects, 'PodDisruptionBudget')).sort(), [
+      'admin-api',
+      'delivery',
+      'renderer',
+      'subscription-filter',
+    ]);
+  });
+
+  test('the ConfigMap holds the shared settings', () => {
+    const [configMap] = ofKind(objects, 'ConfigMap');
+    assert.equal(configMap.data.KAFKA_BROKERS, 'kafka:9092');
+    assert.equal(configMap.data.ENDPOINT_POLICY, 'public-https');
+    assert.equal(configMap.data.TOPIC_DEAD_LETTER, 'webhooks.dead-letter');
+    for (const value of Object.values(configMap.data)) assert.equal(typeof value, 'string');
+  });
+});
+
+describe('helm template with every toggle on', () => {
+  const objects = render([...ALL_TOGGLES, ...SECRETS]);
+  const deployments = byComponent(objects, 'Deployment');
+
+  test('one HorizontalPodAutoscaler per service, and Deployments leave replicas to it', () => {
+    const hpas = byComponent(objects, 'HorizontalPodAutoscaler');
+    assert.deepEqual(Object.keys(hpas).sort(), Object.keys(SERVICES).sort());
+    for (const [service, hpa] of Object.entries(hpas)) {
+      assert.equal(hpa.spec.scaleTargetRef.kind, 'Deployment');
+      assert.equal(hpa.spec.scaleTargetRef.name, deployments[service].metadata.name);
+      assert.equal(deployments[service].spec.replicas, undefined);
+    }
+  });
+
+  test('one PodDisruptionBudget per service, selecting its pods', () => {
+    const pdbs = byComponent(objects, 'PodDisruptionBudget');
+    assert.deepEqual(Object.keys(pdbs).sort(), Object.keys(SERVICES).sort());
+    for (const [service, pdb] of Object.entries(pdbs)) {
+      assert.deepEqual(pdb.spec.selector.matchLabels, deployments[service].spec.selector.matchLabels);
+    }
+    assert.equal(pdbs['admin-api'].spec.minAvailable, 1);
+    assert.equal(pdbs.delivery.spec.maxUnavailable, 1);
+  });
+
+  test('one ServiceMonitor per service, scraping /metrics on the http port', () => {
+    const monitors = byComponent(objects, 'ServiceMonitor');
+    const services = byComponent(objects, 'Service');
+    assert.deepEqual(Object.keys(monitors).sort(), Object.keys(SERVICES).sort());
+    for (const [service, monitor] of Object.entries(monitors)) {
+      assert.equal(monitor.metadata.labels.release, 'kube-prometheus-stack');
+      assert.deepEqual(monitor.spec.selector.matchLabels, services[service].spec.selector);
+      const [endpoint] = monitor.spec.endpoints;
+      assert.equal(endpoint.port, 'http');
+      assert.equal(endpoint.path, '/metrics');
+      assert.deepEqual(endpoint.relabelings, [
+        { action: 'replace', targetLabel: 'service', replacement: service },
+      ]);
+      assert.equal(services[service].metadata.labels[monitor.spec.jobLabel], 'campaign-webhooks');
+    }
+  });
+
+  test('a PrometheusRule with the five alerts and the additional rules', () => {
+    const [rule] = ofKind(objects, 'PrometheusRule');
+    assert.deepEqual(
+      rule.spec.groups[0].rules.map((entry) => entry.alert),
+      [
+        'CampaignWebhooksServiceDown',
+        'CampaignWebhooksConsumerLagGrowing',
+        'CampaignWebhooksDeadLetters',
+        'CampaignWebhooksBreakersOpen',
+        'CampaignWebhooksDeliveryFailureRatioHigh',
+        'CampaignWebhooksExample',
+      ],
+    );
+  });
+
+  test('an Ingress for the admin API only', () => {
+    const [ingress] = ofKind(objects, 'Ingress');
+    const backends = ingress.spec.rules[0].http.paths.map((path) => path.backend.service.name);
+    assert.ok(backends.every((name) => name === deployments['admin-api'].metadata.name));
+    assert.deepEqual(
+      ingress.spec.rules[0].http.paths.map((path) => path.path),
+      ['/v1', '/docs', '/docs-json'],
+    );
+  });
+
+  test('per-service settings reach only that service', () => {
+    const env = (service) => containerOf(deployments[service]).env.map((entry) => entry.name);
+    assert.ok(env('delivery').includes('MAX_IN_FLIGHT_PER_CONNECTION'));
+    assert.ok(!env('renderer').includes('MAX_IN_FLIGHT_PER_CONNECTION'));
+    const [configMap] = ofKind(objects, 'ConfigMap');
+    assert.equal(configMap.data.PARTITIONS_CONSUMED_CONCURRENTLY, '8');
+    assert.equal(configMap.data.STATIC_EGRESS_LOCAL_ADDRESS, '10.0.0.9');
+  });
+
+  test('topology spread constraints select the pods of their own service', () => {
+    for (const deployment of Object.values(deployments)) {
+      const [constraint] = deployment.spec.template.spec.topologySpreadConstraints;
+      assert.equal(constraint.topologyKey, 'topology.kubernetes.io/zone');
+      assert.deepEqual(constraint.labelSelector.matchLabels, deployment.spec.selector.matchLabels);
+    }
+  });
+
+  test('the image is pinned by digest', () => {
+    for (const deployment of Object.values(deployments)) {
+      assert.match(containerOf(deployment).image, /^registry\.example\.com\/campaign-webhooks@sha256:/);
+    }
+  });
+});
+
+describe('secrets', () => {
+  const objects = render([...ALL_TOGGLES, ...SECRETS]);
+
+  test('no secret value is rendered into a ConfigMap or any object but a Secret', () => {
+    for (const object of objects) {
+      if (object.kind === 'Secret') continue;
+      const text = JSON.stringify(object);
+      for (const value of SECRET_VALUES) {
+        assert.ok(!text.includes(value), `${object.kind} ${object.metadata.name} contains a secret value`);
+      }
+    }
+    for (const configMap of ofKind(objects, 'ConfigMap')) {
+      for (const key of Object.keys(configMap.data)) {
+        assert.ok(!Object.values(SECRET_KEYS).flat().includes(key), `ConfigMap has ${key}`);
+      }
+    }
+  });
+
+  test('the chart Secret holds each value under its environment variable name', () => {
+    const secret = ofKind(objects, 'Secret').find((object) => !object.metadata.annotations?.['helm.sh/hook']);
+    assert.deepEqual(Object.keys(secret.stringData).sort(), [
+      'ADMIN_API_KEYS',
+      'DATABASE_URL',
+      'SECRETS_KEY',
+      'SMTP_URL',
+      'STATIC_EGRESS_PROXY_URL',
+    ]);
+    assert.deepEqual(Object.values(secret.stringData).sort(), [...SECRET_VALUES].sort());
+  });
+
+  test('an existing Secret replaces the chart Secret everywhere', () => {
+    const existing = render(['--set', 'secrets.existingSecret=webhooks-credentials']);
+    assert.deepEqual(ofKind(existing, 'Secret'), []);
+    const refs = [...ofKind(existing, 'Deployment'), ...ofKind(existing, 'Job')].flatMap((workload) =>
+      secretRefs(workload.spec.template.spec.containers[0]),
+    );
+    assert.ok(refs.length > 0);
+    for (const ref of refs) assert.equal(ref.name, 'webhooks-credentials');
+  });
+
+  test('settings the services can run without are optional references', () => {
+    const existing = render(['--set', 'secrets.existingSecret=webhooks-credentials']);
+    for (const deployment of ofKind(existing, 'Deployment')) {
+      for (const ref of secretRefs(containerOf(deployment))) {
+        const optional = ['SMTP_URL', 'STATIC_EGRESS_PROXY_URL'].includes(ref.key);
+        assert.equal(ref.optional ?? false, optional, ref.key);
+      }
+    }
+  });
+
+  test('changing a setting or a secret changes the pods checksums', () => {
+    const checksums = (args) => {
+      const deployment = byComponent(render(args), 'Deployment').delivery;
+      return deployment.spec.template.metadata.annotations;
+    };
+    const base = checksums(SECRETS);
+    const config = checksums([...SECRETS, '--set', 'config.logLevel=debug']);
+    const secret = checksums([...SECRETS, '--set', 'secrets.smtpUrl=smtp://other@smtp.example.com']);
+    assert.notEqual(config['checksum/config'], base['checksum/config']);
+    assert.equal(config['checksum/secret'], base['checksum/secret']);
+    assert.notEqual(secret['checksum/secret'], base['checksum/secret']);
+    assert.equal(secret['checksum/config'], base['checksum/config']);
+  });
+});
+
+describe('values', () => {
+  test('the schema rejects unknown services, mistyped ports and malformed settings', () => {
+    for (const set of [
+      'services.deliverer.port=3005',
+      'services.delivery.port=http',
+      'config.endpointPolicy=open',
+      'kafka.brokers=kafka',
+      'config.extra.lower_case=1',
+    ]) {
+      const result = runHelm(['template', 'release', chart, '--set', set]);
+      assert.notEqual(result.status, 0, `--set ${set} was accepted`);
+      assert.match(result.stderr, /schema/, set);
+    }
+  });
+
+  test('every value is documented with ## @param, and every @param names a value', () => {
+    const text = readFileSync(join(chart, 'values.yaml'), 'utf8');
+    const documented = new Set([...text.matchAll(/^\s*## @param (\S+)/gm)].map((match) => match[1]));
+    const leaves = [];
+    const walk = (value, path) => {
+      if (path && documented.has(path)) return leaves.push(path);
+      if (value && typeof value === 'object' && !Array.isArray(value) && Object.keys(value).length > 0) {
+        for (const [key, child] of Object.entries(value)) walk(child, path ? `${path}.${key}` : key);
+      } else {
+        leaves.push(path);
+      }
+    };
+    walk(load(text), '');
+    const undocumented = leaves.filter((path) => !documented.has(path));
+    assert.deepEqual(undocumented, [], 'values without ## @param');
+    const unknown = [...documented].filter((path) => !leaves.includes(path));
+    assert.deepEqual(unknown, [], '## @param naming no value');
+  });
+});
+
+describe('alert rules', () => {
+  test('the PrometheusRule with default thresholds equals deploy/prometheus/alerts.yml', () => {
+    const [rule] = ofKind(render(['--set', 'metrics.prometheusRule.enabled=true']), 'PrometheusRule');
+    const file = load(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
+    assert.deepEqual(rule.spec.groups, file.groups);
+  });
+});

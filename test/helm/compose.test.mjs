@@ -1,0 +1,49 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { load } from 'js-yaml';
+import { SERVICES, root } from './helm.mjs';
+
+const composeFile = join(root, 'deploy', 'compose.yaml');
+const available = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
+const skip = available ? false : 'docker-compose is not installed (apt-get install docker-compose)';
+if (skip) console.log(`# skipping deploy/compose.yaml checks: ${skip}`);
+
+function config(env) {
+  return spawnSync('docker-compose', ['-f', composeFile, 'config'], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH, HOME: process.env.HOME, ...env },
+  });
+}
+
+describe('deploy/compose.yaml', () => {
+  test('docker-compose config accepts it', { skip }, () => {
+    const result = config({ SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') });
+    assert.equal(result.status, 0, result.stderr);
+    const compose = load(result.stdout);
+    const names = Object.keys(compose.services);
+    for (const name of ['kafka', 'postgres', 'setup', 'prometheus', ...Object.keys(SERVICES)]) {
+      assert.ok(names.includes(name), name);
+    }
+    assert.deepEqual(compose.services.setup.command, ['setup']);
+    assert.equal(compose.services.setup.restart, 'no');
+    assert.equal(compose.services.setup.depends_on.kafka.condition, 'service_healthy');
+    assert.equal(compose.services.setup.depends_on.postgres.condition, 'service_healthy');
+    for (const [service, port] of Object.entries(SERVICES)) {
+      const definition = compose.services[service];
+      assert.deepEqual(definition.command, [service]);
+      assert.equal(String(definition.environment.PORT), String(port));
+      assert.equal(definition.environment.KAFKA_BROKERS, 'kafka:9092');
+      assert.equal(definition.depends_on.setup.condition, 'service_completed_successfully');
+      assert.equal(definition.read_only, true);
+      assert.ok(definition.healthcheck.test.join(' ').includes("process.env.PORT + '/readyz'"), service);
+    }
+  });
+
+  test('refuses to start without SECRETS_KEY, naming it', { skip }, () => {
+    const result = config({});
+    assert.notEqual(result.status, 0);
+    assert.match(result.stderr, /SECRETS_KEY/);
+  });
+});

@@ -1,0 +1,59 @@
+// Runs the chart through helm and parses what it renders. helm comes from
+// deploy/tools/ensure-helm.sh, which builds it once into a cache directory.
+import { spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadAll } from 'js-yaml';
+
+export const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const chart = join(root, 'helm', 'campaign-webhooks');
+export const valuesFile = (name) => join(root, 'test', 'helm', 'values', name);
+
+export const SERVICES = {
+  'admin-api': 3000,
+  'subscription-filter': 3001,
+  renderer: 3002,
+  delivery: 3003,
+  notifier: 3004,
+};
+
+let helmPath;
+
+function helmBinary() {
+  if (helmPath) return helmPath;
+  const result = spawnSync(join(root, 'deploy', 'tools', 'ensure-helm.sh'), {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  if (result.status !== 0) throw new Error(`deploy/tools/ensure-helm.sh exited with ${result.status}`);
+  helmPath = result.stdout.trim().split('\n').pop();
+  return helmPath;
+}
+
+/** Runs helm; resolves to { status, stdout, stderr } without throwing. */
+export function runHelm(args) {
+  const result = spawnSync(helmBinary(), args, { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+export function helm(args) {
+  const result = runHelm(args);
+  if (result.status !== 0) {
+    throw new Error(`helm ${args.join(' ')} exited with ${result.status}\n${result.stderr}${result.stdout}`);
+  }
+  return result.stdout;
+}
+
+/** `helm template` with the given extra arguments, as a list of objects. */
+export function render(args = []) {
+  const text = helm(['template', 'release', chart, '--namespace', 'webhooks', ...args]);
+  return loadAll(text).filter((object) => object && typeof object === 'object');
+}
+
+export const ofKind = (objects, kind) => objects.filter((object) => object.kind === kind);
+
+export const componentOf = (object) => object.metadata.labels?.['app.kubernetes.io/component'];
+
+export function byComponent(objects, kind) {
+  return Object.fromEntries(ofKind(objects, kind).map((object) => [componentOf(object), object]));
+}
