@@ -1,0 +1,86 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const root = join(__dirname, '..', '..');
+
+export interface StackSettings {
+  stackDir: string;
+  kafkaPort: number;
+  postgresPort: number;
+  partitions: number;
+}
+
+/** What the stack scripts and the services share: addresses, keys, the endpoint policy. */
+export function stackEnv(settings: StackSettings, adminApiKeys: string): Record<string, string> {
+  return {
+    LOCAL_STACK_DIR: settings.stackDir,
+    KAFKA_PORT: String(settings.kafkaPort),
+    KAFKA_BROKERS: `127.0.0.1:${settings.kafkaPort}`,
+    DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${settings.postgresPort}/webhooks`,
+    TOPIC_PARTITIONS: String(settings.partitions),
+    ADMIN_API_KEYS: adminApiKeys,
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ENDPOINT_POLICY: 'allow-private',
+    // Logs cost CPU; the services' warnings and errors still reach the log file.
+    LOG_LEVEL: 'warn',
+  };
+}
+
+function stackScript(command: 'up' | 'down', env: Record<string, string>, log: (line: string) => void): void {
+  const result = spawnSync(join(root, 'deploy', 'local', 'stack.sh'), [command], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
+  for (const line of `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n')) if (line) log(line);
+  if (result.status !== 0)
+    throw new Error(`deploy/local/stack.sh ${command} exited with ${result.status ?? result.signal}`);
+}
+
+/** Stops whatever a previous run left and removes its data, so every run starts empty. */
+export function resetStack(
+  settings: StackSettings,
+  env: Record<string, string>,
+  log: (line: string) => void,
+): void {
+  stackScript('down', env, log);
+  rmSync(join(settings.stackDir, 'kafka', 'data'), { recursive: true, force: true });
+  for (const dir of postgresDataDirs(settings)) rmSync(dir, { recursive: true, force: true });
+}
+
+export function stackUp(env: Record<string, string>, log: (line: string) => void): void {
+  stackScript('up', env, log);
+}
+
+export function stackDown(env: Record<string, string>, log: (line: string) => void): void {
+  stackScript('down', env, log);
+}
+
+/** postgres.sh keeps the cluster under the stack directory, or in /var/tmp when root's checkout is out of reach. */
+function postgresDataDirs(settings: StackSettings): string[] {
+  return [
+    join(settings.stackDir, 'postgres', 'data'),
+    `/var/tmp/campaign-webhooks/postgres-${settings.postgresPort}/data`,
+  ];
+}
+
+export function brokerPid(settings: StackSettings): number | undefined {
+  return pidFrom(join(settings.stackDir, 'kafka', 'broker.pid'));
+}
+
+export function postmasterPid(settings: StackSettings): number | undefined {
+  for (const dir of postgresDataDirs(settings)) {
+    const pid = pidFrom(join(dir, 'postmaster.pid'));
+    if (pid !== undefined) return pid;
+  }
+  return undefined;
+}
+
+function pidFrom(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8').split('\n')[0].trim());
+  return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+}

@@ -1,0 +1,93 @@
+import type { Producer } from 'kafkajs';
+import { messageEvent } from './bench-event';
+import { Histogram } from './histogram';
+
+export interface GeneratorRun {
+  published: number;
+  /** How late events left the generator after their scheduled time (µs); high means the harness fell behind. */
+  sendDelay: Histogram;
+  stoppedEarly: boolean;
+}
+
+/** Events whose send the broker refused for good: not published, so not expected anywhere. */
+export interface UnpublishedRange {
+  fromSeq: number;
+  count: number;
+}
+
+/** Sends in flight at once; beyond it events wait for the next tick (and their delay is measured). */
+const MAX_SENDS_IN_FLIGHT = 4;
+
+/**
+ * Publishes message events at a fixed rate, whatever the pipeline does (open loop): event k of
+ * a run is scheduled at start + k / rate, and that scheduled time is what it carries, so a
+ * generator or broker that falls behind shows up as latency instead of hiding it. Events due
+ * are sent together every tick.
+ */
+export class OpenLoopGenerator {
+  private nextSeq = 0;
+  readonly unpublished: UnpublishedRange[] = [];
+
+  constructor(
+    private readonly producer: Producer,
+    private readonly topic: string,
+    private readonly projects: number,
+    private readonly tickMs: number,
+  ) {}
+
+  /** Sequence numbers handed out so far (the next event's). */
+  get sequenced(): number {
+    return this.nextSeq;
+  }
+
+  get unpublishedCount(): number {
+    return this.unpublished.reduce((sum, range) => sum + range.count, 0);
+  }
+
+  async run(
+    phase: number,
+    rate: number,
+    durationS: number,
+    shouldStop: () => boolean = () => false,
+  ): Promise<GeneratorRun> {
+    const run: GeneratorRun = { published: 0, sendDelay: new Histogram(), stoppedEarly: false };
+    const start = performance.now();
+    const total = Math.round(rate * durationS);
+    const inFlight = new Set<Promise<void>>();
+    let scheduled = 0;
+    while (scheduled < total) {
+      if (shouldStop()) {
+        run.stoppedEarly = true;
+        break;
+      }
+      const now = performance.now();
+      const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
+      if (due > scheduled && inFlight.size < MAX_SENDS_IN_FLIGHT) {
+        const messages = [];
+        const fromSeq = this.nextSeq;
+        for (let k = scheduled; k < due; k++) {
+          const t0 = start + (k * 1000) / rate;
+          messages.push(messageEvent({ seq: this.nextSeq++, phase, t0 }, this.projects));
+        }
+        run.sendDelay.record((now - (start + (scheduled * 1000) / rate)) * 1000);
+        const count = due - scheduled;
+        scheduled = due;
+        const send: Promise<void> = this.producer
+          .send({ topic: this.topic, messages, acks: -1 })
+          .then(
+            () => {
+              run.published += count;
+            },
+            () => {
+              this.unpublished.push({ fromSeq, count });
+            },
+          )
+          .finally(() => inFlight.delete(send));
+        inFlight.add(send);
+      }
+      await new Promise((resolve) => setTimeout(resolve, this.tickMs));
+    }
+    await Promise.all(inFlight);
+    return run;
+  }
+}

@@ -1,0 +1,262 @@
+import type { BenchReceiver, ReceiverCounters } from './bench-receiver';
+import type { Percentiles } from './histogram';
+import { mainPathLag } from './lag-monitor';
+import type { OpenLoopGenerator } from './open-loop-generator';
+import type { CpuReading, ProcessSampler } from './process-sampler';
+import type { TimelineMonitor, TimelinePoint } from './timeline-monitor';
+import { expectedWebhooks, type Topology } from './topology';
+
+export type PhaseKind = 'warmup' | 'steady' | 'ramp' | 'fault';
+
+export interface PhaseResult {
+  index: number;
+  name: string;
+  kind: PhaseKind;
+  /** Events per second asked of the generator; webhooks per second are this × fan-out. */
+  targetRate: number;
+  plannedS: number;
+  actualS: number;
+  published: number;
+  publishedPerS: number;
+  /** p99 of how late the generator sent after the scheduled time: high means the harness fell behind. */
+  generatorLateP99Ms: number;
+  /** The phase was cut because lag passed its bound. */
+  cutForLag: boolean;
+  /** Webhooks answered 2xx during the phase (whichever phase published them). */
+  deliveredPerS: number;
+  deliveredHealthyPerS: number;
+  /** Lag stayed bounded and deliveries kept up with input: the rate was sustained. */
+  held: boolean;
+  heldReason: string;
+  lag: { max: number; end: number; slopePerS: number };
+  /** t0 → first byte at the receiver, of webhooks published in this phase; filled after the drain. */
+  latencyMs?: { all: Percentiles; healthy: Percentiles };
+  cpu: Record<string, { cores: number; usPerWebhook: number }>;
+  machineCores: number;
+  /** Cores the machine spent on work other than the processes under test: the noise. */
+  otherCores: number;
+  eventLoopP99Ms: Record<string, { median: number; max: number }>;
+  peakRssBytes: Record<string, number>;
+  drain?: { drained: boolean; seconds: number };
+}
+
+export interface RunContext {
+  topology: Topology;
+  receiver: BenchReceiver;
+  generator: OpenLoopGenerator;
+  monitor: TimelineMonitor;
+  sampler: ProcessSampler;
+  maxLagS: number;
+  log(line: string): void;
+}
+
+/** Runs load phases one after another and keeps what each one measured. */
+export class PhaseRunner {
+  readonly results: PhaseResult[] = [];
+
+  constructor(private readonly context: RunContext) {}
+
+  async ratePhase(
+    kind: PhaseKind,
+    rate: number,
+    durationS: number,
+    { cutOnLag = true } = {},
+  ): Promise<PhaseResult> {
+    const { receiver, generator, monitor, sampler, topology } = this.context;
+    const index = this.results.length;
+    const name = kind === 'warmup' ? 'warmup' : `${kind}-${rate}`;
+    this.context.log(
+      `phase ${name}: ${rate} events/s for ${durationS} s (${rate * topology.fanout} webhooks/s)`,
+    );
+    monitor.phase = name;
+    const lagBound = this.context.maxLagS * rate * topology.fanout;
+    const cpuBefore = sampler.read();
+    const before = receiver.read();
+    let cutForLag = false;
+    const shouldStop = () => {
+      if (cutOnLag && mainPathLag(monitor.lag) > lagBound) cutForLag = true;
+      return cutForLag;
+    };
+    const run = await generator.run(index, rate, durationS, shouldStop);
+    const cpuAfter = sampler.read();
+    const after = receiver.read();
+    const seconds = (cpuAfter.at - cpuBefore.at) / 1000;
+    const points = monitor.points.filter((point) => point.phase === name);
+    const delivered = after.delivered - before.delivered;
+    const result: PhaseResult = {
+      index,
+      name,
+      kind,
+      targetRate: rate,
+      plannedS: durationS,
+      actualS: seconds,
+      published: run.published,
+      publishedPerS: run.published / seconds,
+      generatorLateP99Ms: run.sendDelay.percentile(99) / 1000,
+      cutForLag,
+      deliveredPerS: delivered / seconds,
+      deliveredHealthyPerS: (after.deliveredHealthy - before.deliveredHealthy) / seconds,
+      held: false,
+      heldReason: '',
+      lag: lagSummary(points),
+      cpu: cpuPerWebhook(cpuBefore, cpuAfter, delivered),
+      machineCores: (cpuAfter.machineBusy - cpuBefore.machineBusy) / 1e6 / seconds,
+      otherCores: otherCores(cpuBefore, cpuAfter),
+      eventLoopP99Ms: eventLoopSummary(points),
+      peakRssBytes: sampler.peakRss(),
+    };
+    [result.held, result.heldReason] = judgeHeld(
+      result,
+      secondHalf(points),
+      rate * topology.fanout,
+      cutForLag,
+    );
+    this.context.log(
+      `  ${name}: published ${result.publishedPerS.toFixed(0)}/s, delivered ${result.deliveredPerS.toFixed(0)}/s, ` +
+        `lag end ${result.lag.end} (max ${result.lag.max}), ${result.held ? 'held' : `not held: ${result.heldReason}`}`,
+    );
+    this.results.push(result);
+    return result;
+  }
+
+  /**
+   * Waits until the main path's lag is zero and every webhook that can be delivered has been:
+   * all of them, or (after the fault phase) all of the healthy cohort's.
+   */
+  async drain(maxS: number, { healthyOnly = false } = {}): Promise<{ drained: boolean; seconds: number }> {
+    const { receiver, generator, monitor, topology } = this.context;
+    const previous = monitor.phase;
+    monitor.phase = 'drain';
+    const started = performance.now();
+    const deadline = started + maxS * 1000;
+    let drained = false;
+    while (performance.now() < deadline) {
+      const expected = expectedWebhooks(topology, generator.sequenced, generator.unpublished);
+      const counters: ReceiverCounters = receiver.read();
+      const lag = mainPathLag(await monitor.readLag().catch(() => monitor.lag));
+      const complete = healthyOnly
+        ? counters.deliveredHealthy >= expected.healthy
+        : counters.delivered >= expected.all;
+      if (lag === 0 && complete) {
+        drained = true;
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+    const outcome = { drained, seconds: (performance.now() - started) / 1000 };
+    const last = this.results[this.results.length - 1];
+    if (last) last.drain = outcome;
+    this.context.log(
+      `  drain after ${previous}: ${drained ? 'empty' : 'NOT empty'} after ${outcome.seconds.toFixed(1)} s`,
+    );
+    return outcome;
+  }
+
+  /** Latency of each phase's webhooks, read once they have had the chance to arrive. */
+  finishLatency(): void {
+    for (const result of this.results) {
+      const latency = this.context.receiver.latencyOf(result.index);
+      result.latencyMs = {
+        all: inMilliseconds(latency.all.summary()),
+        healthy: inMilliseconds(latency.healthy.summary()),
+      };
+    }
+  }
+}
+
+/**
+ * Held: the generator kept its rate, deliveries kept up with it once the pipeline had filled
+ * (judged on the phase's second half), and lag ended small and was not growing.
+ */
+function judgeHeld(
+  result: PhaseResult,
+  settled: TimelinePoint[],
+  webhooksPerS: number,
+  cutForLag: boolean,
+): [boolean, string] {
+  if (cutForLag) return [false, 'lag passed its bound; phase cut'];
+  if (result.publishedPerS < 0.97 * result.targetRate) {
+    return [false, `generator published only ${result.publishedPerS.toFixed(0)}/s`];
+  }
+  const delivered = mean(settled.map((point) => point.deliveredPerS));
+  if (settled.length > 0 && delivered < 0.95 * webhooksPerS) {
+    return [false, `delivered ${delivered.toFixed(0)}/s in the second half`];
+  }
+  const endBound = Math.max(1_000, 2 * webhooksPerS);
+  if (result.lag.end > endBound) return [false, `lag ${result.lag.end} at the end (bound ${endBound})`];
+  if (result.lag.slopePerS > 0.05 * webhooksPerS)
+    return [false, `lag growing ${result.lag.slopePerS.toFixed(0)}/s`];
+  return [true, ''];
+}
+
+function secondHalf(points: TimelinePoint[]): TimelinePoint[] {
+  return points.slice(Math.floor(points.length / 2));
+}
+
+function mean(values: number[]): number {
+  return values.length === 0 ? 0 : values.reduce((sum, value) => sum + value, 0) / values.length;
+}
+
+function lagSummary(points: TimelinePoint[]): PhaseResult['lag'] {
+  if (points.length === 0) return { max: 0, end: 0, slopePerS: 0 };
+  const lags = points.map((point) => point.mainLag);
+  const settled = secondHalf(points).map((p): [number, number] => [p.t, p.mainLag]);
+  return { max: Math.max(...lags), end: lags[lags.length - 1], slopePerS: slope(settled) };
+}
+
+/** Least-squares slope of y over x. */
+function slope(pairs: [number, number][]): number {
+  if (pairs.length < 2) return 0;
+  const n = pairs.length;
+  const meanX = pairs.reduce((sum, [x]) => sum + x, 0) / n;
+  const meanY = pairs.reduce((sum, [, y]) => sum + y, 0) / n;
+  let num = 0;
+  let den = 0;
+  for (const [x, y] of pairs) {
+    num += (x - meanX) * (y - meanY);
+    den += (x - meanX) ** 2;
+  }
+  return den === 0 ? 0 : num / den;
+}
+
+function cpuPerWebhook(before: CpuReading, after: CpuReading, delivered: number): PhaseResult['cpu'] {
+  const seconds = (after.at - before.at) / 1000;
+  const cpu: PhaseResult['cpu'] = {};
+  for (const [name, us] of Object.entries(after.processes)) {
+    const used = us - (before.processes[name] ?? us);
+    cpu[name] = { cores: used / 1e6 / seconds, usPerWebhook: delivered > 0 ? used / delivered : 0 };
+  }
+  return cpu;
+}
+
+function otherCores(before: CpuReading, after: CpuReading): number {
+  const seconds = (after.at - before.at) / 1000;
+  let ours = 0;
+  for (const [name, us] of Object.entries(after.processes)) ours += us - (before.processes[name] ?? us);
+  return Math.max(0, (after.machineBusy - before.machineBusy - ours) / 1e6 / seconds);
+}
+
+function eventLoopSummary(points: TimelinePoint[]): PhaseResult['eventLoopP99Ms'] {
+  const byService: Record<string, number[]> = {};
+  for (const point of points) {
+    for (const [service, value] of Object.entries(point.eventLoopP99Ms))
+      (byService[service] ??= []).push(value);
+  }
+  const summary: PhaseResult['eventLoopP99Ms'] = {};
+  for (const [service, values] of Object.entries(byService)) {
+    const sorted = [...values].sort((a, b) => a - b);
+    summary[service] = { median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
+  }
+  return summary;
+}
+
+function inMilliseconds(summary: Percentiles): Percentiles {
+  return {
+    count: summary.count,
+    p50: summary.p50 / 1000,
+    p99: summary.p99 / 1000,
+    p999: summary.p999 / 1000,
+    max: summary.max / 1000,
+    mean: summary.mean / 1000,
+  };
+}

@@ -1,0 +1,132 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+export interface SampledProcess {
+  name: string;
+  pid: number;
+  /** Add the CPU of its children, live and exited (PostgreSQL's backends). */
+  withChildren?: boolean;
+}
+
+/** CPU time (µs) per process name, and the machine's busy and total time (µs, all cores). */
+export interface CpuReading {
+  at: number;
+  processes: Record<string, number>;
+  machineBusy: number;
+  machineTotal: number;
+}
+
+const TICK_US = 1e6 / clockTicksPerSecond();
+
+function clockTicksPerSecond(): number {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+}
+
+/** Reads CPU time and peak RSS of the processes under test from /proc (Linux). */
+export class ProcessSampler {
+  private readonly targets = new Map<string, SampledProcess>();
+  /** CPU of processes seen before that have exited since, so totals never go back. */
+  private readonly lastSeen = new Map<string, number>();
+
+  add(target: SampledProcess): void {
+    this.targets.set(target.name, target);
+  }
+
+  remove(name: string): void {
+    this.targets.delete(name);
+  }
+
+  read(): CpuReading {
+    const children = [...this.targets.values()].some((target) => target.withChildren)
+      ? childrenByParent()
+      : undefined;
+    const processes: Record<string, number> = {};
+    for (const target of this.targets.values()) {
+      const own = statOf(target.pid);
+      let ticks: number | undefined;
+      if (own) {
+        ticks = own.utime + own.stime;
+        if (target.withChildren) {
+          ticks += own.cutime + own.cstime;
+          for (const child of children?.get(target.pid) ?? []) ticks += child.utime + child.stime;
+        }
+      }
+      const us = ticks === undefined ? (this.lastSeen.get(target.name) ?? 0) : ticks * TICK_US;
+      this.lastSeen.set(target.name, us);
+      processes[target.name] = us;
+    }
+    const machine = machineTimes();
+    return { at: performance.now(), processes, machineBusy: machine.busy, machineTotal: machine.total };
+  }
+
+  /** VmHWM (peak resident set) in bytes, per process. */
+  peakRss(): Record<string, number> {
+    const peaks: Record<string, number> = {};
+    for (const target of this.targets.values()) {
+      try {
+        const status = readFileSync(`/proc/${target.pid}/status`, 'utf8');
+        const match = /VmHWM:\s+(\d+) kB/.exec(status);
+        if (match) peaks[target.name] = Number(match[1]) * 1024;
+      } catch {
+        // exited
+      }
+    }
+    return peaks;
+  }
+}
+
+interface Stat {
+  ppid: number;
+  utime: number;
+  stime: number;
+  cutime: number;
+  cstime: number;
+}
+
+function statOf(pid: number): Stat | undefined {
+  try {
+    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+/** Fields after the command name, which may itself hold spaces and parentheses. */
+function parseStat(text: string): Stat {
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  return {
+    ppid: Number(fields[1]),
+    utime: Number(fields[11]),
+    stime: Number(fields[12]),
+    cutime: Number(fields[13]),
+    cstime: Number(fields[14]),
+  };
+}
+
+function childrenByParent(): Map<number, Stat[]> {
+  const byParent = new Map<number, Stat[]>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = statOf(Number(entry));
+    if (!stat) continue;
+    let siblings = byParent.get(stat.ppid);
+    if (!siblings) byParent.set(stat.ppid, (siblings = []));
+    siblings.push(stat);
+  }
+  return byParent;
+}
+
+function machineTimes(): { busy: number; total: number } {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0];
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = line
+    .trim()
+    .split(/\s+/)
+    .slice(1)
+    .map(Number);
+  const busy = user + nice + system + irq + softirq + steal;
+  return { busy: busy * TICK_US, total: (busy + idle + iowait) * TICK_US };
+}

@@ -1,0 +1,221 @@
+import type { HttpCeiling } from './ceiling-http';
+import type { KafkaCeiling } from './ceiling-kafka';
+import type { Ledger } from './ledger';
+import type { BenchOptions } from './options';
+import type { PhaseResult } from './phase-runner';
+import type { ServiceStop } from './service-processes';
+import type { TimelinePoint } from './timeline-monitor';
+
+export interface BenchReport {
+  startedAt: string;
+  finishedAt: string;
+  options: BenchOptions;
+  machine: { cpus: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  ceilings: { http: HttpCeiling[]; kafka?: KafkaCeiling };
+  phases: PhaseResult[];
+  /** The highest-rate phase (steady or ramp) that held, and what it delivered. */
+  sustained?: { phase: string; eventsPerS: number; webhooksPerS: number };
+  ratios?: { ofHttpCeiling?: number; ofKafkaProduce?: number; ofKafkaConsume?: number };
+  fault?: {
+    phase: string;
+    baseline: string;
+    /** A baseline that did not hold makes the ratios hard to read. */
+    baselineHeld: boolean;
+    healthyThroughputRatio: number;
+    healthyP99Ratio: number;
+  };
+  ledger?: Ledger;
+  /** How each service answered SIGTERM at the end (a graceful drain should take seconds). */
+  serviceStops?: ServiceStop[];
+  /** Why the run stopped before its end, when it did. */
+  error?: string;
+  timeline: TimelinePoint[];
+}
+
+export function summarise(report: BenchReport): {
+  sustained?: BenchReport['sustained'];
+  ratios?: BenchReport['ratios'];
+  fault?: BenchReport['fault'];
+} {
+  const held = report.phases.filter(
+    (phase) => (phase.kind === 'steady' || phase.kind === 'ramp') && phase.held,
+  );
+  const best = held.sort((a, b) => b.deliveredPerS - a.deliveredPerS)[0];
+  const sustained = best
+    ? { phase: best.name, eventsPerS: best.publishedPerS, webhooksPerS: best.deliveredPerS }
+    : undefined;
+  const sender =
+    report.ceilings.http.find((ceiling) => ceiling.client === 'sender') ?? report.ceilings.http[0];
+  const kafka = report.ceilings.kafka;
+  const ratios = sustained
+    ? {
+        ofHttpCeiling: sender ? sustained.webhooksPerS / sender.requestsPerS : undefined,
+        ofKafkaProduce: kafka ? sustained.webhooksPerS / kafka.produce.recordsPerS : undefined,
+        ofKafkaConsume: kafka ? sustained.webhooksPerS / kafka.consume.recordsPerS : undefined,
+      }
+    : undefined;
+  const faultPhase = report.phases.find((phase) => phase.kind === 'fault');
+  let fault: BenchReport['fault'];
+  if (faultPhase) {
+    const steady = report.phases.filter((phase) => phase.kind === 'steady');
+    const baseline = steady.sort(
+      (a, b) =>
+        Math.abs(a.targetRate - faultPhase.targetRate) - Math.abs(b.targetRate - faultPhase.targetRate),
+    )[0];
+    if (baseline && faultPhase.latencyMs && baseline.latencyMs) {
+      fault = {
+        phase: faultPhase.name,
+        baseline: baseline.name,
+        baselineHeld: baseline.held,
+        healthyThroughputRatio: faultPhase.deliveredHealthyPerS / baseline.deliveredHealthyPerS,
+        healthyP99Ratio: faultPhase.latencyMs.healthy.p99 / baseline.latencyMs.healthy.p99,
+      };
+    }
+  }
+  return { sustained, ratios, fault };
+}
+
+const fixed = (value: number | undefined, digits = 0) =>
+  value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
+const pad = (text: string, width: number) => text.padStart(width);
+const mib = (bytes: number | undefined) =>
+  bytes === undefined ? '-' : `${(bytes / 1048576).toFixed(0)} MiB`;
+
+/** The readable summary printed at the end and written beside the JSON. */
+export function summaryText(report: BenchReport): string {
+  const lines: string[] = [];
+  const noisy = report.phases.some((phase) => phase.otherCores > 0.2);
+  lines.push(
+    `campaign-webhooks benchmark, ${report.startedAt}${report.options.short ? ' (short mode)' : ''}`,
+  );
+  lines.push(
+    `machine: ${report.machine.cpus} cores, node ${report.machine.node}, load average ${report.machine.loadAverageAtStart.map((v) => v.toFixed(1)).join(' ')} at start`,
+  );
+  if (noisy)
+    lines.push(
+      'NOISY: other work used the machine during the run (see "other cores"); treat figures as rough.',
+    );
+  const o = report.options;
+  lines.push(
+    `setup: ${o.connections} connections, fan-out ${o.fanout}, ${o.partitions} partitions, ${o.receiverPorts} receiver ports` +
+      (o.env.length
+        ? `, env ${o.env.map((e) => `${e.service ? `${e.service}:` : ''}${e.key}=${e.value}`).join(' ')}`
+        : ''),
+  );
+  if (report.error) lines.push(`RUN STOPPED EARLY: ${report.error}`);
+
+  if (report.ceilings.http.length || report.ceilings.kafka) lines.push('', 'raw ceilings (each part alone):');
+  for (const c of report.ceilings.http) {
+    lines.push(
+      `  HTTP ${c.client.padEnd(7)} ${pad(fixed(c.requestsPerS), 7)} req/s at ${c.concurrency} in flight; client ${fixed(c.clientCpuUsPerRequest, 1)} µs/req, receiver ${fixed(c.receiverCpuUsPerRequest, 1)} µs/req; errors ${c.errors}; other cores ${fixed(c.otherCores, 2)}`,
+    );
+  }
+  const k = report.ceilings.kafka;
+  if (k) {
+    lines.push(
+      `  kafkajs produce ${pad(fixed(k.produce.recordsPerS), 7)} rec/s (batches of ${k.batchSize}, idempotent, acks=all); client ${fixed(k.produce.harnessCpuUsPerRecord, 1)} µs/rec, broker ${fixed(k.produce.brokerCpuUsPerRecord, 1)} µs/rec; other cores ${fixed(k.produce.otherCores, 2)}`,
+      `  kafkajs consume ${pad(fixed(k.consume.recordsPerS), 7)} rec/s (eachBatch, no work); client ${fixed(k.consume.harnessCpuUsPerRecord, 1)} µs/rec, broker ${fixed(k.consume.brokerCpuUsPerRecord, 1)} µs/rec`,
+    );
+  }
+
+  lines.push('', 'phases (latency: scheduled send → first byte at the receiver, healthy cohort, ms):');
+  lines.push(
+    '  phase            target/s  publ/s  deliv/s    p50     p99   p99.9  lag max/end    held  other cores',
+  );
+  for (const p of report.phases) {
+    const l = p.latencyMs?.healthy;
+    lines.push(
+      `  ${p.name.padEnd(15)} ${pad(String(p.targetRate * o.fanout), 9)} ${pad(fixed(p.publishedPerS), 7)} ${pad(fixed(p.deliveredPerS), 8)} ${pad(fixed(l?.p50, 1), 6)} ${pad(fixed(l?.p99, 1), 7)} ${pad(fixed(l?.p999, 1), 7)} ${pad(`${p.lag.max}/${p.lag.end}`, 12)} ${pad(p.held ? 'yes' : 'no', 7)} ${pad(fixed(p.otherCores, 2), 12)}` +
+        (p.held || p.kind === 'warmup' || p.kind === 'fault' ? '' : `  (${p.heldReason})`),
+    );
+  }
+  if (report.sustained) {
+    const r = report.ratios ?? {};
+    lines.push(
+      '',
+      `sustained: ${fixed(report.sustained.webhooksPerS)} webhooks/s (${report.sustained.phase})` +
+        (r.ofHttpCeiling !== undefined
+          ? `; ${fixed(100 * r.ofHttpCeiling, 1)} % of the HTTP client alone`
+          : '') +
+        (r.ofKafkaProduce !== undefined
+          ? `, ${fixed(100 * r.ofKafkaProduce, 1)} % of kafkajs produce alone`
+          : '') +
+        (r.ofKafkaConsume !== undefined
+          ? `, ${fixed(100 * r.ofKafkaConsume, 1)} % of kafkajs consume alone`
+          : ''),
+    );
+  } else {
+    lines.push('', 'sustained: no steady or ramp phase held');
+  }
+  if (report.fault) {
+    lines.push(
+      `fault phase (${report.fault.phase} vs ${report.fault.baseline}): healthy cohort throughput ×${fixed(report.fault.healthyThroughputRatio, 2)}, p99 ×${fixed(report.fault.healthyP99Ratio, 2)}` +
+        (report.fault.baselineHeld ? '' : ' (the baseline did not hold: ratios are not meaningful)'),
+    );
+  }
+
+  const measured = report.phases.filter((p) => p.kind !== 'warmup');
+  if (measured.length) {
+    const names = Object.keys(measured[0].cpu);
+    lines.push('', 'CPU µs per delivered webhook (cores used in brackets):');
+    lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
+    for (const name of names) {
+      lines.push(
+        `  ${name.padEnd(20)}${measured.map((p) => pad(`${fixed(p.cpu[name]?.usPerWebhook, 1)} (${fixed(p.cpu[name]?.cores, 2)})`, 20)).join('')}`,
+      );
+    }
+    const totals = measured.map((p) => Object.values(p.cpu).reduce((sum, c) => sum + c.usPerWebhook, 0));
+    lines.push(`  ${'all of the above'.padEnd(20)}${totals.map((t) => pad(fixed(t, 1), 20)).join('')}`);
+    lines.push('', 'event-loop delay p99 per second, median / max (ms):');
+    lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
+    for (const service of Object.keys(measured[0].eventLoopP99Ms)) {
+      lines.push(
+        `  ${service.padEnd(20)}${measured.map((p) => pad(`${fixed(p.eventLoopP99Ms[service]?.median, 1)} / ${fixed(p.eventLoopP99Ms[service]?.max, 1)}`, 20)).join('')}`,
+      );
+    }
+    const last = report.phases[report.phases.length - 1];
+    lines.push(
+      '',
+      `peak RSS (VmHWM): ${Object.entries(last.peakRssBytes)
+        .map(([name, bytes]) => `${name} ${mib(bytes)}`)
+        .join(', ')}`,
+    );
+  }
+
+  if (report.serviceStops) {
+    lines.push(
+      '',
+      `shutdown (SIGTERM to exit): ${report.serviceStops.map((s) => `${s.name} ${fixed(s.seconds, 1)} s${s.killed ? ' (killed)' : ''}`).join(', ')}`,
+    );
+  }
+  const ledger = report.ledger;
+  if (ledger) {
+    lines.push(
+      '',
+      `ledger: published ${ledger.published} = delivered ${ledger.delivered} + retrying ${ledger.retrying} + dead-lettered ${ledger.deadLettered} + missing ${ledger.missing}` +
+        `${ledger.balanced ? '' : ' (DOES NOT BALANCE)'}; duplicates ${ledger.duplicates}; unpublished events ${ledger.unpublishedEvents}`,
+    );
+    const ids = ledger.webhookIdCheck;
+    lines.push(
+      ids.checked
+        ? `webhook-id cross-check: ${ids.distinctIds} distinct ids for ${ledger.delivered} webhooks, ${ids.mismatches} mismatches`
+        : 'webhook-id cross-check: skipped (too many webhooks to keep every id)',
+    );
+    if (ledger.duplicateExamples.length) {
+      lines.push(
+        `duplicates, first few (seq, connection, cohort, seconds after the first): ${ledger.duplicateExamples.map((d) => `(${d.seq}, ${d.connection}, ${d.cohort}, ${fixed(d.secondsAfterFirst, 1)})`).join(' ')}`,
+      );
+    }
+    for (const outcome of ledger.duplicateOutcomes) {
+      lines.push(
+        `  outcome of ${outcome.deliveryId}: attempt ${outcome.attempt} ${outcome.status}${outcome.httpStatus ? ` ${outcome.httpStatus}` : ''}${outcome.error ? ` (${outcome.error})` : ''}`,
+      );
+    }
+    if (ledger.missingExamples.length) {
+      lines.push(
+        `missing, first few (seq, connection): ${ledger.missingExamples.map((m) => `(${m.seq}, ${m.connection})`).join(' ')}`,
+      );
+    }
+  }
+  return lines.join('\n');
+}

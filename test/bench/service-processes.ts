@@ -1,0 +1,105 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import type { WriteStream } from 'node:fs';
+import { join } from 'node:path';
+import { root } from './local-stack';
+
+export const SERVICES = [
+  { name: 'admin-api', port: 3000 },
+  { name: 'subscription-filter', port: 3001 },
+  { name: 'renderer', port: 3002 },
+  { name: 'delivery', port: 3003 },
+  { name: 'notifier', port: 3004 },
+] as const;
+
+export type ServiceName = (typeof SERVICES)[number]['name'];
+
+export interface RunningService {
+  name: ServiceName;
+  port: number;
+  pid: number;
+  child: ChildProcess;
+}
+
+/** Starts the five built services, their output appended to `log`. */
+export function startServices(
+  env: Record<string, string>,
+  envFor: (service: ServiceName) => Record<string, string>,
+  portOffset: number,
+  log: WriteStream,
+): RunningService[] {
+  return SERVICES.map(({ name, port }) => {
+    const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'main.js')], {
+      cwd: root,
+      env: { ...process.env, ...env, ...envFor(name), PORT: String(port + portOffset) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    for (const stream of [child.stdout, child.stderr]) {
+      stream?.on('data', (chunk: Buffer) => log.write(`[${name}] ${chunk.toString()}`));
+    }
+    if (child.pid === undefined) throw new Error(`${name} did not start`);
+    return { name, port: port + portOffset, pid: child.pid, child };
+  });
+}
+
+export function baseUrl(service: RunningService): string {
+  return `http://127.0.0.1:${service.port}`;
+}
+
+export async function waitUntilReady(services: RunningService[], timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const service of services) {
+    for (;;) {
+      if (service.child.exitCode !== null)
+        throw new Error(`${service.name} exited with ${service.child.exitCode}`);
+      try {
+        const response = await fetch(`${baseUrl(service)}/readyz`, { signal: AbortSignal.timeout(2_000) });
+        if (response.ok) break;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline) throw new Error(`${service.name} not ready after ${timeoutMs / 1000} s`);
+      await new Promise((resolve) => setTimeout(resolve, 250));
+    }
+  }
+}
+
+/** How a service stopped: seconds from SIGTERM to exit, and whether it had to be killed. */
+export interface ServiceStop {
+  name: ServiceName;
+  seconds: number;
+  killed: boolean;
+  exitCode: number | null;
+}
+
+/** SIGTERM to each service by pid, SIGKILL for any still running after the grace period. */
+export async function stopServices(services: RunningService[], graceMs = 20_000): Promise<ServiceStop[]> {
+  return Promise.all(
+    services.map(
+      ({ name, child, pid }) =>
+        new Promise<ServiceStop>((resolve) => {
+          const started = performance.now();
+          if (child.exitCode !== null || child.signalCode !== null) {
+            return resolve({ name, seconds: 0, killed: false, exitCode: child.exitCode });
+          }
+          let killed = false;
+          const timer = setTimeout(() => {
+            killed = true;
+            signal(pid, 'SIGKILL');
+          }, graceMs);
+          child.once('exit', (exitCode) => {
+            clearTimeout(timer);
+            resolve({ name, seconds: (performance.now() - started) / 1000, killed, exitCode });
+          });
+          signal(pid, 'SIGTERM');
+        }),
+    ),
+  );
+}
+
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch {
+    // already gone
+  }
+}
