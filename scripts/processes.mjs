@@ -4,6 +4,22 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { root, SERVICES } from './local-env.mjs';
 
+/**
+ * Like run(), without blocking this process: the services' output pipes keep draining while the
+ * command runs (a full pipe would block a service's logging, and with it the service).
+ */
+export function runAsync(command, args, env = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
+    child.on('error', reject);
+    child.on('exit', (code, signal) =>
+      code === 0
+        ? resolve()
+        : reject(new Error(`${command} ${args.join(' ')} exited with ${code ?? signal}`)),
+    );
+  });
+}
+
 export function run(command, args, env = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, ...env } });
   if (result.status !== 0) {

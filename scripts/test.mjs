@@ -11,6 +11,7 @@ import {
   buildServices,
   ensureDependencies,
   run,
+  runAsync,
   startServices,
   stopServices,
   waitUntilReady,
@@ -67,7 +68,7 @@ const services = startServices(env, (name, line) => log.write(`${name} ${line}\n
 let failed = false;
 try {
   await waitUntilReady(services);
-  run('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand', ...e2ePatterns], {
+  await runAsync('npx', ['jest', '-c', 'test/e2e/jest.config.cts', '--runInBand', ...e2ePatterns], {
     ...env,
     SERVICES_LOG: logFile,
     ...Object.fromEntries(
