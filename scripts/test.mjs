@@ -49,6 +49,7 @@ const e2ePatterns = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 ensureDependencies();
 if (!e2eOnly) run('npx', ['nx', 'run-many', '-t', 'test', '--output-style=static'], nx);
 buildServices();
+run(join(root, 'deploy', 'local', 'ensure-test-peers.sh'), []);
 // Every run starts from an empty broker and database: suites must not meet an earlier run's connections.
 run(stack, ['down'], env);
 rmSync(join(stackDir, 'kafka'), { recursive: true, force: true });

@@ -10,7 +10,10 @@ export const kafka = new Kafka({
 let producer: Producer | undefined;
 
 /** Publishes raw values (strings are sent as they are, so malformed JSON can be sent too). */
-export async function publish(topic: string, messages: { key: string; value: string | Buffer | null }[]) {
+export async function publish(
+  topic: string,
+  messages: { key: string; value: string | Buffer | null; headers?: Record<string, string> }[],
+) {
   if (!producer) {
     producer = kafka.producer();
     await producer.connect();
