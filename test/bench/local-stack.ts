@@ -23,6 +23,8 @@ export function stackEnv(settings: StackSettings, adminApiKeys: string): Record<
     ADMIN_API_KEYS: adminApiKeys,
     SECRETS_KEY: randomBytes(32).toString('base64'),
     ENDPOINT_POLICY: 'allow-private',
+    // No bench connection asks for failure emails; the notifier only needs a well-formed address.
+    SMTP_URL: 'smtp://127.0.0.1:2525',
     // Logs cost CPU; the services' warnings and errors still reach the log file.
     LOG_LEVEL: 'warn',
   };
