@@ -1,4 +1,4 @@
-import { adminApiUrl, apiKeys, asProject, deleteConnections } from '../support/admin-api';
+import { AdminApiProcess, adminApiUrl, apiKeys, asProject, deleteConnections } from '../support/admin-api';
 
 const acme = asProject('acme');
 
@@ -219,11 +219,93 @@ describe('validation of connection settings', () => {
       },
     );
 
+    it('takes a PATCH body as application/merge-patch+json too', async () => {
+      const response = await acme('PATCH', `/v1/connections/${existing.id}`, {
+        body: { name: valid.name },
+        headers: { 'content-type': 'application/merge-patch+json' },
+      });
+
+      expect(response).toMatchObject({ status: 200, body: { name: valid.name, version: 1 } });
+    });
+
     it('refuses a body that is not JSON with 415', async () => {
       const response = await post('name=x', 'application/x-www-form-urlencoded');
 
       expect(response.status).toBe(415);
       expect(await response.json()).toMatchObject({ statusCode: 415 });
+    });
+  });
+
+  describe('under ENDPOINT_POLICY=public-https (an admin API process of its own)', () => {
+    let admin: AdminApiProcess;
+    let strict: ReturnType<typeof asProject>;
+
+    beforeAll(async () => {
+      admin = await AdminApiProcess.start({ ENDPOINT_POLICY: 'public-https' });
+      strict = asProject('acme', admin.url);
+    }, 90_000);
+
+    afterAll(async () => {
+      await admin?.stop();
+    });
+
+    it.each<[string, RegExp]>([
+      ['http://hooks.example.com/hook', /^URL must be a full https:\/\/ URL$/],
+      ['https://127.0.0.1/hook', /loopback/],
+      ['https://10.1.2.3/hook', /private network/],
+      ['https://[::ffff:192.168.0.1]/hook', /private network/],
+      ['https://169.254.169.254/latest/meta-data', /cloud metadata service/],
+      ['https://localhost/hook', /localhost/],
+      // .invalid never resolves (RFC 6761): the name is looked up at save time and refused.
+      ['https://hooks.nothing.invalid/hook', /^host hooks\.nothing\.invalid does not resolve/],
+    ])('refuses %s on create, naming url', async (url, message) => {
+      const response = await strict('POST', '/v1/connections', { body: { ...valid, url } });
+
+      expect(response.status).toBe(400);
+      expect(response.body.errors).toEqual([{ field: 'url', message: expect.stringMatching(message) }]);
+    });
+
+    it('accepts a public https endpoint, and checks an OAuth token URL the same way', async () => {
+      // Inactive: nothing is ever sent to this address.
+      const accepted = await strict('POST', '/v1/connections', {
+        body: { ...valid, url: 'https://93.184.216.34/hook', active: false },
+      });
+      const tokenUrl = await strict('POST', '/v1/connections', {
+        body: {
+          ...valid,
+          url: 'https://93.184.216.34/hook',
+          auth: {
+            type: 'oauth2',
+            tokenUrl: 'https://auth.nothing.invalid/token',
+            clientId: 'c',
+            clientSecret: 's',
+          },
+        },
+      });
+
+      expect(accepted.status).toBe(201);
+      created.push(accepted.body.id);
+      expect(tokenUrl.status).toBe(400);
+      expect(tokenUrl.body.errors).toEqual([
+        { field: 'auth.tokenUrl', message: expect.stringMatching(/does not resolve/) },
+      ]);
+    });
+
+    it('checks a URL given to PATCH, and only a URL given', async () => {
+      const path = `/v1/connections/${existing.id}`;
+
+      const refused = await strict('PATCH', path, { body: { url: 'https://hooks.nothing.invalid/hook' } });
+      const renamed = await strict('PATCH', path, { body: { name: 'renamed under public-https' } });
+
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors).toEqual([
+        { field: 'url', message: expect.stringMatching(/does not resolve/) },
+      ]);
+      expect(renamed).toMatchObject({
+        status: 200,
+        body: { name: 'renamed under public-https', url: valid.url },
+      });
+      await acme('PATCH', path, { body: { name: valid.name } });
     });
   });
 });

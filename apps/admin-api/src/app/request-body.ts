@@ -3,16 +3,19 @@ import { json, type ErrorRequestHandler, type Request, type RequestHandler } fro
 
 export const MAX_BODY_BYTES = 1024 * 1024;
 
+/** PATCH bodies are JSON merge patches (RFC 7396) in all but name, so that media type is welcome too. */
+const JSON_TYPES = ['application/json', 'application/merge-patch+json'];
+
 /**
  * Request bodies: JSON only, at most 1 MiB. Refusals are answered here as JSON; the body itself is
  * never echoed nor attached to anything that gets logged, because it may hold credentials.
  */
 export function requestBodyHandlers(): (RequestHandler | ErrorRequestHandler)[] {
-  return [onlyJsonBodies, json({ limit: MAX_BODY_BYTES }), bodyErrors, onlyObjectBodies];
+  return [onlyJsonBodies, json({ limit: MAX_BODY_BYTES, type: JSON_TYPES }), bodyErrors, onlyObjectBodies];
 }
 
 const onlyJsonBodies: RequestHandler = (request, response, next) => {
-  if (!hasBody(request) || request.is('application/json')) return next();
+  if (!hasBody(request) || request.is(JSON_TYPES)) return next();
   response.status(415).json({
     statusCode: 415,
     error: STATUS_CODES[415],

@@ -174,7 +174,7 @@ export class ConnectionsController {
   @ApiOperation({
     summary: 'Delete a connection',
     description:
-      'Events consumed after it are not sent to it, and its deliveries not yet attempted (retries included) are skipped.',
+      'Events consumed after it are not sent to it, and its deliveries not yet attempted are skipped.',
   })
   @ApiParam({ name: 'id', format: 'uuid' })
   @ApiIfMatch()
