@@ -179,7 +179,8 @@ export class DeliveryEngine {
       })) as Sent;
     } catch (error) {
       if (error instanceof EndpointFailure) return error.result as Sent;
-      if (lane.isOpen) return 'circuit_open';
+      // Open, or half-open with its one trial request already under way.
+      if (lane.isOpen || isBreakerRejection(error)) return 'circuit_open';
       throw error;
     } finally {
       this.deps.metrics.inFlight.dec();
@@ -310,6 +311,10 @@ export class DeliveryEngine {
     };
     return { topic: this.deps.topics.outcomes, key: delivery.connectionId, value: JSON.stringify(outcome) };
   }
+}
+
+function isBreakerRejection(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EOPENBREAKER';
 }
 
 function failedBeforeSending(error: string): Sent {

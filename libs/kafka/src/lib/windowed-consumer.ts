@@ -91,7 +91,8 @@ export class WindowedConsumer {
   /** Stops taking records, gives those in hand up to `graceMs` to finish, commits, leaves. */
   async stop(graceMs = 15_000): Promise<void> {
     this.running = false;
-    await this.consumer.stop();
+    // Stop fetching but stay in the group, so what finishes during the grace can still be committed.
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
     if (this.commitTimer) clearInterval(this.commitTimer);
@@ -111,11 +112,11 @@ export class WindowedConsumer {
       const offset = BigInt(message.offset);
       if (window.hasTaken(offset)) continue;
       while (window.size >= limit) {
-        if (!isRunning() || isStale()) return;
+        if (!this.running || !isRunning() || isStale()) return;
         await window.waitForRoom(1_000);
         await heartbeat().catch(() => undefined);
       }
-      if (!isRunning() || isStale()) return;
+      if (!this.running || !isRunning() || isStale()) return;
       window.take(offset);
       taken++;
       this.track(toConsumedRecord(topic, partition, message), window, offset);
