@@ -38,6 +38,7 @@ import {
   type ServiceName,
 } from './service-processes';
 import { TimelineMonitor } from './timeline-monitor';
+import { V8Profiles } from './v8-profiles';
 import { adminApiKeysSetting, buildTopology, type Topology } from './topology';
 
 const MESSAGE_EVENTS_TOPIC = 'campaign.message-events';
@@ -138,6 +139,7 @@ async function main(): Promise<number> {
     timeline: [],
   };
   const cleanup = new Cleanup();
+  const profiles = new V8Profiles(options.prof, join(settings.stackDir, 'profiles'));
   const interrupted = async (signal: string) => {
     log(`${signal}: stopping everything`);
     await cleanup.run();
@@ -172,6 +174,7 @@ async function main(): Promise<number> {
       serviceEnv(options),
       options.portOffset,
       serviceLog,
+      (service) => profiles.flagsFor(service),
     );
     cleanup.add('stop the services', async () => {
       report.serviceStops = await stopServices(services);
@@ -302,6 +305,10 @@ async function main(): Promise<number> {
   report.machine.loadAverageAtEnd = loadavg();
   Object.assign(report, summarise(report));
   const base = writeResults(report, resolve(root, options.outDir));
+  if (options.prof.length) {
+    log('turning the V8 tick logs into reports (node --prof-process)');
+    for (const file of profiles.process(base)) log(`  ${file}`);
+  }
   console.log(
     `\n${summaryText(report)}\n\nresults: ${base}.{json,txt,svg${existsSync(`${base}.png`) ? ',png' : ''}}`,
   );

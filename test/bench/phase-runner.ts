@@ -166,7 +166,8 @@ export class PhaseRunner {
 
 /**
  * Held: the generator kept its rate, deliveries kept up with it once the pipeline had filled
- * (judged on the phase's second half), and lag ended small and was not growing.
+ * (judged on the phase's second half), and lag ended under about two seconds of webhooks and was
+ * not growing towards that bound.
  */
 function judgeHeld(
   result: PhaseResult,
@@ -184,8 +185,10 @@ function judgeHeld(
   }
   const endBound = Math.max(1_000, 2 * webhooksPerS);
   if (result.lag.end > endBound) return [false, `lag ${result.lag.end} at the end (bound ${endBound})`];
-  if (result.lag.slopePerS > 0.05 * webhooksPerS)
+  // Growth that would carry the lag past its bound within another phase as long is not bounded.
+  if (result.lag.end + result.lag.slopePerS * result.plannedS > endBound) {
     return [false, `lag growing ${result.lag.slopePerS.toFixed(0)}/s`];
+  }
   return [true, ''];
 }
 

@@ -195,6 +195,11 @@ export function summaryText(report: BenchReport): string {
       `ledger: published ${ledger.published} = delivered ${ledger.delivered} + retrying ${ledger.retrying} + dead-lettered ${ledger.deadLettered} + missing ${ledger.missing}` +
         `${ledger.balanced ? '' : ' (DOES NOT BALANCE)'}; duplicates ${ledger.duplicates}; unpublished events ${ledger.unpublishedEvents}`,
     );
+    if (ledger.unpublishedEvents > 0) {
+      lines.push(
+        `WARNING: the broker refused ${ledger.unpublishedEvents} events from the generator; they are outside the ledger and the phases' published rates`,
+      );
+    }
     const ids = ledger.webhookIdCheck;
     lines.push(
       ids.checked
