@@ -17,12 +17,14 @@ import { LagMonitor } from './lag-monitor';
 import { buildLedger } from './ledger';
 import {
   brokerPid,
+  portsInUse,
   postmasterPid,
-  resetStack,
   root,
   stackDown,
   stackEnv,
   stackUp,
+  stopLeftovers,
+  wipeStackData,
   type StackSettings,
 } from './local-stack';
 import { OpenLoopGenerator } from './open-loop-generator';
@@ -31,6 +33,7 @@ import { PhaseRunner } from './phase-runner';
 import { ProcessSampler } from './process-sampler';
 import { summarise, summaryText, type BenchReport } from './report';
 import {
+  SERVICES,
   startServices,
   stopServices,
   waitUntilReady,
@@ -160,7 +163,20 @@ async function main(): Promise<number> {
       `starting a fresh stack: Kafka on ${settings.kafkaPort}, PostgreSQL on ${settings.postgresPort} (${settings.stackDir})`,
     );
     const stackLog = (line: string) => log(`  ${line}`);
-    resetStack(settings, env, stackLog);
+    stopLeftovers(env, stackLog);
+    const taken = await portsInUse([
+      settings.kafkaPort,
+      settings.kafkaPort + 1,
+      settings.postgresPort,
+      ...SERVICES.map(({ port }) => port + options.portOffset),
+    ]);
+    if (taken.length > 0) {
+      throw new Error(
+        `something already listens on 127.0.0.1 port ${taken.join(', ')}; ` +
+          'choose free ports with --kafka-port, --postgres-port and --port-offset',
+      );
+    }
+    wipeStackData(settings);
     cleanup.add('stop the stack', () => stackDown(env, stackLog));
     stackUp(env, stackLog);
 

@@ -4,6 +4,8 @@ import { Histogram } from './histogram';
 
 export interface GeneratorRun {
   published: number;
+  /** Produce requests sent: the broker's cost follows this as much as the event count. */
+  requests: number;
   /** How late events left the generator after their scheduled time (µs); high means the harness fell behind. */
   sendDelay: Histogram;
   stoppedEarly: boolean;
@@ -52,7 +54,7 @@ export class OpenLoopGenerator {
     durationS: number,
     shouldStop: () => boolean = () => false,
   ): Promise<GeneratorRun> {
-    const run: GeneratorRun = { published: 0, sendDelay: new Histogram(), stoppedEarly: false };
+    const run: GeneratorRun = { published: 0, requests: 0, sendDelay: new Histogram(), stoppedEarly: false };
     const start = performance.now();
     const total = Math.round(rate * durationS);
     const inFlight = new Set<Promise<void>>();
@@ -93,6 +95,7 @@ export class OpenLoopGenerator {
         messageEvent({ seq: this.nextSeq++, phase, t0: start + (k * 1000) / rate }, this.projects),
       );
     }
+    run.requests++;
     try {
       await this.producer.send({ topic: this.topic, messages, acks: -1 });
       run.published += upTo - from;

@@ -20,6 +20,8 @@ export interface PhaseResult {
   publishedPerS: number;
   /** p99 of how late the generator sent after the scheduled time: high means the harness fell behind. */
   generatorLateP99Ms: number;
+  /** Produce requests per second from the generator (events are sent together every tick). */
+  generatorRequestsPerS: number;
   /** The phase was cut because lag passed its bound. */
   cutForLag: boolean;
   /** Webhooks answered 2xx during the phase (whichever phase published them). */
@@ -93,6 +95,7 @@ export class PhaseRunner {
       published: run.published,
       publishedPerS: run.published / seconds,
       generatorLateP99Ms: run.sendDelay.percentile(99) / 1000,
+      generatorRequestsPerS: run.requests / seconds,
       cutForLag,
       deliveredPerS: delivered / seconds,
       deliveredHealthyPerS: (after.deliveredHealthy - before.deliveredHealthy) / seconds,

@@ -129,6 +129,9 @@ export function summaryText(report: BenchReport): string {
         (p.held || p.kind === 'warmup' || p.kind === 'fault' ? '' : `  (${p.heldReason})`),
     );
   }
+  lines.push(
+    `  generator produce requests/s: ${report.phases.map((p) => `${p.name} ${fixed(p.generatorRequestsPerS)}`).join(', ')}`,
+  );
   if (report.sustained) {
     const r = report.ratios ?? {};
     lines.push(
