@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { join } from 'node:path';
 
 export const root = join(__dirname, '..', '..');
@@ -42,15 +43,47 @@ function stackScript(command: 'up' | 'down', env: Record<string, string>, log: (
     throw new Error(`deploy/local/stack.sh ${command} exited with ${result.status ?? result.signal}`);
 }
 
-/** Stops whatever a previous run left and removes its data, so every run starts empty. */
-export function resetStack(
-  settings: StackSettings,
-  env: Record<string, string>,
-  log: (line: string) => void,
-): void {
+/** Stops whatever a previous run of this checkout left, so its ports and data are free. */
+export function stopLeftovers(env: Record<string, string>, log: (line: string) => void): void {
   stackScript('down', env, log);
+}
+
+/**
+ * Removes the broker's and the database's data under the stack directory, so every run starts
+ * empty. A cluster postgres.sh keeps in /var/tmp (root, checkout out of reach) is left alone: it
+ * may be another checkout's, and stale connections in it do not reach the pipeline (the services
+ * read connections from the emptied Kafka feed).
+ */
+export function wipeStackData(settings: StackSettings): void {
   rmSync(join(settings.stackDir, 'kafka', 'data'), { recursive: true, force: true });
-  for (const dir of postgresDataDirs(settings)) rmSync(dir, { recursive: true, force: true });
+  rmSync(join(settings.stackDir, 'postgres', 'data'), { recursive: true, force: true });
+}
+
+/**
+ * The ports among `ports` that something already listens on. The stack scripts would quietly
+ * use a broker or database found there (another checkout's bench, or an `npm test` slot with
+ * the same numbers), so the run refuses to start instead.
+ */
+export async function portsInUse(ports: number[]): Promise<number[]> {
+  const used = await Promise.all(
+    ports.map(
+      (port) =>
+        new Promise<boolean>((resolve) => {
+          const socket = connect({ host: '127.0.0.1', port });
+          socket.setTimeout(1_000);
+          socket.once('connect', () => {
+            socket.destroy();
+            resolve(true);
+          });
+          socket.once('timeout', () => {
+            socket.destroy();
+            resolve(false);
+          });
+          socket.once('error', () => resolve(false));
+        }),
+    ),
+  );
+  return ports.filter((_, index) => used[index]);
 }
 
 export function stackUp(env: Record<string, string>, log: (line: string) => void): void {

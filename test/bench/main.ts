@@ -17,12 +17,14 @@ import { LagMonitor } from './lag-monitor';
 import { buildLedger } from './ledger';
 import {
   brokerPid,
+  portsInUse,
   postmasterPid,
-  resetStack,
   root,
   stackDown,
   stackEnv,
   stackUp,
+  stopLeftovers,
+  wipeStackData,
   type StackSettings,
 } from './local-stack';
 import { OpenLoopGenerator } from './open-loop-generator';
@@ -31,6 +33,7 @@ import { PhaseRunner } from './phase-runner';
 import { ProcessSampler } from './process-sampler';
 import { summarise, summaryText, type BenchReport } from './report';
 import {
+  SERVICES,
   startServices,
   stopServices,
   waitUntilReady,
@@ -38,6 +41,7 @@ import {
   type ServiceName,
 } from './service-processes';
 import { TimelineMonitor } from './timeline-monitor';
+import { V8Profiles } from './v8-profiles';
 import { adminApiKeysSetting, buildTopology, type Topology } from './topology';
 
 const MESSAGE_EVENTS_TOPIC = 'campaign.message-events';
@@ -138,6 +142,7 @@ async function main(): Promise<number> {
     timeline: [],
   };
   const cleanup = new Cleanup();
+  const profiles = new V8Profiles(options.prof, join(settings.stackDir, 'profiles'));
   const interrupted = async (signal: string) => {
     log(`${signal}: stopping everything`);
     await cleanup.run();
@@ -158,7 +163,20 @@ async function main(): Promise<number> {
       `starting a fresh stack: Kafka on ${settings.kafkaPort}, PostgreSQL on ${settings.postgresPort} (${settings.stackDir})`,
     );
     const stackLog = (line: string) => log(`  ${line}`);
-    resetStack(settings, env, stackLog);
+    stopLeftovers(env, stackLog);
+    const taken = await portsInUse([
+      settings.kafkaPort,
+      settings.kafkaPort + 1,
+      settings.postgresPort,
+      ...SERVICES.map(({ port }) => port + options.portOffset),
+    ]);
+    if (taken.length > 0) {
+      throw new Error(
+        `something already listens on 127.0.0.1 port ${taken.join(', ')}; ` +
+          'choose free ports with --kafka-port, --postgres-port and --port-offset',
+      );
+    }
+    wipeStackData(settings);
     cleanup.add('stop the stack', () => stackDown(env, stackLog));
     stackUp(env, stackLog);
 
@@ -172,6 +190,7 @@ async function main(): Promise<number> {
       serviceEnv(options),
       options.portOffset,
       serviceLog,
+      (service) => profiles.flagsFor(service),
     );
     cleanup.add('stop the services', async () => {
       report.serviceStops = await stopServices(services);
@@ -302,6 +321,10 @@ async function main(): Promise<number> {
   report.machine.loadAverageAtEnd = loadavg();
   Object.assign(report, summarise(report));
   const base = writeResults(report, resolve(root, options.outDir));
+  if (options.prof.length) {
+    log('turning the V8 tick logs into reports (node --prof-process)');
+    for (const file of profiles.process(base)) log(`  ${file}`);
+  }
   console.log(
     `\n${summaryText(report)}\n\nresults: ${base}.{json,txt,svg${existsSync(`${base}.png`) ? ',png' : ''}}`,
   );

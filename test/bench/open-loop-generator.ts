@@ -4,6 +4,8 @@ import { Histogram } from './histogram';
 
 export interface GeneratorRun {
   published: number;
+  /** Produce requests sent: the broker's cost follows this as much as the event count. */
+  requests: number;
   /** How late events left the generator after their scheduled time (µs); high means the harness fell behind. */
   sendDelay: Histogram;
   stoppedEarly: boolean;
@@ -17,6 +19,8 @@ export interface UnpublishedRange {
 
 /** Sends in flight at once; beyond it events wait for the next tick (and their delay is measured). */
 const MAX_SENDS_IN_FLIGHT = 4;
+/** Keeps each request far below the broker's 1 MiB batch limit and each tick's work short. */
+const MAX_EVENTS_PER_SEND = 1000;
 
 /**
  * Publishes message events at a fixed rate, whatever the pipeline does (open loop): event k of
@@ -50,7 +54,7 @@ export class OpenLoopGenerator {
     durationS: number,
     shouldStop: () => boolean = () => false,
   ): Promise<GeneratorRun> {
-    const run: GeneratorRun = { published: 0, sendDelay: new Histogram(), stoppedEarly: false };
+    const run: GeneratorRun = { published: 0, requests: 0, sendDelay: new Histogram(), stoppedEarly: false };
     const start = performance.now();
     const total = Math.round(rate * durationS);
     const inFlight = new Set<Promise<void>>();
@@ -62,32 +66,41 @@ export class OpenLoopGenerator {
       }
       const now = performance.now();
       const due = Math.min(total, Math.floor(((now - start) * rate) / 1000) + 1);
-      if (due > scheduled && inFlight.size < MAX_SENDS_IN_FLIGHT) {
-        const messages = [];
-        const fromSeq = this.nextSeq;
-        for (let k = scheduled; k < due; k++) {
-          const t0 = start + (k * 1000) / rate;
-          messages.push(messageEvent({ seq: this.nextSeq++, phase, t0 }, this.projects));
-        }
+      while (due > scheduled && inFlight.size < MAX_SENDS_IN_FLIGHT) {
+        const upTo = Math.min(due, scheduled + MAX_EVENTS_PER_SEND);
         run.sendDelay.record((now - (start + (scheduled * 1000) / rate)) * 1000);
-        const count = due - scheduled;
-        scheduled = due;
-        const send: Promise<void> = this.producer
-          .send({ topic: this.topic, messages, acks: -1 })
-          .then(
-            () => {
-              run.published += count;
-            },
-            () => {
-              this.unpublished.push({ fromSeq, count });
-            },
-          )
-          .finally(() => inFlight.delete(send));
+        const send = this.send(run, phase, start, rate, scheduled, upTo).finally(() => inFlight.delete(send));
         inFlight.add(send);
+        scheduled = upTo;
       }
       await new Promise((resolve) => setTimeout(resolve, this.tickMs));
     }
     await Promise.all(inFlight);
     return run;
+  }
+
+  /** Events [from, upTo) of the run, in one produce request; a refused request is written off. */
+  private async send(
+    run: GeneratorRun,
+    phase: number,
+    start: number,
+    rate: number,
+    from: number,
+    upTo: number,
+  ) {
+    const fromSeq = this.nextSeq;
+    const messages = [];
+    for (let k = from; k < upTo; k++) {
+      messages.push(
+        messageEvent({ seq: this.nextSeq++, phase, t0: start + (k * 1000) / rate }, this.projects),
+      );
+    }
+    run.requests++;
+    try {
+      await this.producer.send({ topic: this.topic, messages, acks: -1 });
+      run.published += upTo - from;
+    } catch {
+      this.unpublished.push({ fromSeq, count: upTo - from });
+    }
   }
 }

@@ -35,6 +35,8 @@ export interface BenchOptions {
   tickMs: number;
   /** Extra environment for every service (`KEY=VALUE`) or one (`delivery:KEY=VALUE`). */
   env: { service?: string; key: string; value: string }[];
+  /** Services run under V8's sampling profiler (`--prof`), reported after the run. */
+  prof: string[];
   kafkaPort: number;
   postgresPort: number;
   /** Services listen on 3000–3004 plus this. */
@@ -67,6 +69,7 @@ const HELP = `npm run bench -- [options]
   --kafka-batch N         records per produce request in the kafkajs ceiling (500)
   --tick-ms MS            generator tick: events due are sent together this often (5)
   --env KEY=VALUE         extra setting for every service; --env delivery:KEY=VALUE for one
+  --prof a,b              run these services under V8's profiler; a report per service beside the results
   --skip a,b              leave out phases: ceilings, steady, ramp, fault
   --kafka-port P --postgres-port P --port-offset O   (19392, 15733, 10300)
   --out DIR               results directory (test/bench/results)`;
@@ -101,6 +104,7 @@ function defaults(): BenchOptions {
     kafkaBatch: 500,
     tickMs: 5,
     env: [],
+    prof: [],
     kafkaPort: 19392,
     postgresPort: 15733,
     portOffset: 10300,
@@ -211,6 +215,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--tick-ms':
         options.tickMs = number();
         break;
+      case '--prof':
+        options.prof = value.split(',');
+        break;
       case '--env':
         options.env.push(parseEnv(value));
         break;
@@ -234,6 +241,11 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
   }
   if (options.connections % options.fanout !== 0) fail('--connections must be a multiple of --fanout');
+  for (const service of options.prof) {
+    if (!['admin-api', 'subscription-filter', 'renderer', 'delivery', 'notifier'].includes(service)) {
+      fail(`unknown service ${service}`);
+    }
+  }
   for (const client of options.clients) {
     if (!['sender', 'undici', 'http'].includes(client)) fail(`unknown HTTP client ${client}`);
   }

@@ -129,6 +129,9 @@ export function summaryText(report: BenchReport): string {
         (p.held || p.kind === 'warmup' || p.kind === 'fault' ? '' : `  (${p.heldReason})`),
     );
   }
+  lines.push(
+    `  generator produce requests/s: ${report.phases.map((p) => `${p.name} ${fixed(p.generatorRequestsPerS)}`).join(', ')}`,
+  );
   if (report.sustained) {
     const r = report.ratios ?? {};
     lines.push(
@@ -195,6 +198,11 @@ export function summaryText(report: BenchReport): string {
       `ledger: published ${ledger.published} = delivered ${ledger.delivered} + retrying ${ledger.retrying} + dead-lettered ${ledger.deadLettered} + missing ${ledger.missing}` +
         `${ledger.balanced ? '' : ' (DOES NOT BALANCE)'}; duplicates ${ledger.duplicates}; unpublished events ${ledger.unpublishedEvents}`,
     );
+    if (ledger.unpublishedEvents > 0) {
+      lines.push(
+        `WARNING: the broker refused ${ledger.unpublishedEvents} events from the generator; they are outside the ledger and the phases' published rates`,
+      );
+    }
     const ids = ledger.webhookIdCheck;
     lines.push(
       ids.checked

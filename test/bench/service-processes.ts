@@ -20,15 +20,19 @@ export interface RunningService {
   child: ChildProcess;
 }
 
-/** Starts the five built services, their output appended to `log`. */
+/**
+ * Starts the five built services, their output appended to `log`. `nodeFlags` adds Node.js
+ * options to one service (the V8 profiler, for instance).
+ */
 export function startServices(
   env: Record<string, string>,
   envFor: (service: ServiceName) => Record<string, string>,
   portOffset: number,
   log: WriteStream,
+  nodeFlags: (service: ServiceName) => string[] = () => [],
 ): RunningService[] {
   return SERVICES.map(({ name, port }) => {
-    const child = spawn(process.execPath, [join(root, 'dist', 'apps', name, 'main.js')], {
+    const child = spawn(process.execPath, [...nodeFlags(name), join(root, 'dist', 'apps', name, 'main.js')], {
       cwd: root,
       env: { ...process.env, ...env, ...envFor(name), PORT: String(port + portOffset) },
       stdio: ['ignore', 'pipe', 'pipe'],
