@@ -2,9 +2,9 @@ import type { ConnectionIndex } from '@campaign-webhooks/connections';
 import {
   DELIVERY_HEADERS,
   matchedEventSchema,
+  skippedOutcome,
   type ConnectionSnapshot,
   type MatchedEvent,
-  type Outcome,
   type TopicNames,
 } from '@campaign-webhooks/contracts';
 import {
@@ -121,19 +121,8 @@ export class RenderStage implements BatchStage {
   }
 
   private skipped(matched: MatchedEvent, reason: string): OutgoingRecord {
-    const outcome: Outcome = {
-      delivery_id: matched.delivery_id,
-      connection_id: matched.connection_id,
-      project_id: matched.project_id,
-      event: matched.event,
-      attempt: 0,
-      status: 'skipped',
-      http_status: null,
-      duration_ms: null,
-      error: reason,
-      next_attempt_at: null,
-      time: new Date().toISOString(),
-    };
+    const { delivery_id, connection_id, project_id, event } = matched;
+    const outcome = skippedOutcome({ delivery_id, connection_id, project_id, event }, reason);
     return { topic: this.topics.outcomes, key: matched.connection_id, value: JSON.stringify(outcome) };
   }
 }

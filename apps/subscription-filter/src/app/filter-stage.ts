@@ -8,10 +8,10 @@ import {
   isMessageEvent,
   isSubscriptionEvent,
   messageEventSchema,
+  skippedOutcome,
   subscriptionEventSchema,
   type ConnectionSnapshot,
   type MatchedEvent,
-  type Outcome,
   type TopicNames,
 } from '@campaign-webhooks/contracts';
 import type { BatchStage, ConsumedRecord, OutgoingRecord, RecordResult } from '@campaign-webhooks/kafka';
@@ -105,19 +105,10 @@ export class FilterStage implements BatchStage {
     event: string,
     reason: string,
   ): OutgoingRecord {
-    const outcome: Outcome = {
-      delivery_id: id,
-      connection_id: connection.id,
-      project_id: connection.project_id,
-      event,
-      attempt: 0,
-      status: 'skipped',
-      http_status: null,
-      duration_ms: null,
-      error: reason,
-      next_attempt_at: null,
-      time: new Date().toISOString(),
-    };
+    const outcome = skippedOutcome(
+      { delivery_id: id, connection_id: connection.id, project_id: connection.project_id, event },
+      reason,
+    );
     return { topic: this.topics.outcomes, key: connection.id, value: JSON.stringify(outcome) };
   }
 

@@ -46,3 +46,21 @@ export const deadLetterSchema = z.object({
   time: z.string(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
+
+/** The outcome of a delivery kept back before any attempt: `attempt` 0, the reason in `error`. */
+export function skippedOutcome(
+  delivery: Pick<Outcome, 'delivery_id' | 'connection_id' | 'project_id' | 'event'>,
+  reason: string,
+  now = new Date(),
+): Outcome {
+  return {
+    ...delivery,
+    attempt: 0,
+    status: 'skipped',
+    http_status: null,
+    duration_ms: null,
+    error: reason,
+    next_attempt_at: null,
+    time: now.toISOString(),
+  };
+}
