@@ -31,6 +31,9 @@ const env = {
   ADMIN_API_KEYS:
     'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789,fuzz:fuzz-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',
+  // Suites and the fuzzer make requests faster than a console would; admin-hardening tests the limit.
+  ADMIN_RATE_LIMIT_PER_SECOND: '1000',
+  ADMIN_RATE_LIMIT_BURST: '1000',
   LOG_LEVEL: 'info',
   // A compressed retry schedule and a quick breaker, so the suites see retries and recoveries.
   RETRY_SCHEDULE: '1s,1s,1s',

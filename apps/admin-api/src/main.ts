@@ -4,6 +4,7 @@ import { SwaggerModule } from '@nestjs/swagger';
 import { withBodyRedaction } from './app/admin-logger';
 import { AppModule, SERVICE } from './app/app.module';
 import { buildOpenApiDocument, methodNotAllowed } from './app/openapi';
+import { useSecurityHeaders } from './app/security-headers';
 import { EndpointUrlConstraint } from './app/connections/endpoint-url.constraint';
 import { requestBodyHandlers } from './app/request-body';
 import { useValidationConstraints, validationPipe } from './app/validation';
@@ -21,6 +22,7 @@ if (process.argv[2] === 'setup') {
     port: config.PORT,
     logger,
     configure(app) {
+      useSecurityHeaders(app);
       const document = buildOpenApiDocument(app);
       app.use(methodNotAllowed(document));
       app.use(...requestBodyHandlers());

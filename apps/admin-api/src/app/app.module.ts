@@ -18,6 +18,7 @@ import { DataSource } from 'typeorm';
 import type { AdminConfig } from '../config';
 import { ApiKeyGuard } from './auth/api-key.guard';
 import { ApiKeyRing } from './auth/api-key-ring';
+import { RateLimiter } from './auth/rate-limiter';
 import { CatalogController } from './catalog/catalog.controller';
 import { ConnectionFeedPublisher } from './connections/connection-feed-publisher';
 import { ConnectionStore } from './connections/connection-store';
@@ -51,6 +52,10 @@ export class AppModule {
       providers: [
         { provide: ApiKeyRing, useValue: new ApiKeyRing(config.ADMIN_API_KEYS) },
         { provide: SecretBox, useValue: new SecretBox(parseSecretsKey(config.SECRETS_KEY)) },
+        {
+          provide: RateLimiter,
+          useValue: new RateLimiter(config.ADMIN_RATE_LIMIT_PER_SECOND, config.ADMIN_RATE_LIMIT_BURST),
+        },
         ApiKeyGuard,
         { provide: ENDPOINT_POLICY, useValue: config.ENDPOINT_POLICY },
         EndpointUrlConstraint,

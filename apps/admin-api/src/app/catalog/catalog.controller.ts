@@ -1,20 +1,11 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-  ApiUnauthorizedResponse,
-} from '@nestjs/swagger';
-import { ErrorBodyDto } from '../api-errors.dto';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { Controller, Get } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiKeyProtected } from '../auth/api-key-protected.decorator';
 import { catalog } from './catalog';
 import { CatalogDto } from './catalog.dto';
 
 @ApiTags('catalog')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
-@UseGuards(ApiKeyGuard)
+@ApiKeyProtected()
 @Controller('v1/catalog')
 export class CatalogController {
   private readonly answer = catalog();

@@ -1,7 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiCreatedResponse,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -11,11 +10,10 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ApiKeyProtected } from '../auth/api-key-protected.decorator';
 import { ProjectId } from '../auth/project-id.decorator';
 import { CreateConnectionDto } from './connection.dto';
 import { PatchConnectionDto } from './connection-patch.dto';
@@ -24,9 +22,7 @@ import { ConnectionsService } from './connections.service';
 import { ApiIfMatch, IfMatchVersion } from './if-match.decorator';
 
 @ApiTags('connections')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
-@UseGuards(ApiKeyGuard)
+@ApiKeyProtected()
 @Controller('v1/connections')
 export class ConnectionsController {
   constructor(private readonly connections: ConnectionsService) {}

@@ -1,19 +1,17 @@
-import { Body, Controller, Get, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import {
   ApiAcceptedResponse,
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiNotFoundResponse,
   ApiOkResponse,
   ApiOperation,
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ApiKeyProtected } from '../auth/api-key-protected.decorator';
 import { ProjectId } from '../auth/project-id.decorator';
 import {
   DeliveryLogPageDto,
@@ -25,9 +23,7 @@ import {
 import { DeliveriesService } from './deliveries.service';
 
 @ApiTags('deliveries')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
-@UseGuards(ApiKeyGuard)
+@ApiKeyProtected()
 @Controller('v1')
 export class DeliveriesController {
   constructor(private readonly deliveries: DeliveriesService) {}

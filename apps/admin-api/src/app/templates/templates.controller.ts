@@ -6,12 +6,10 @@ import {
   HttpCode,
   Param,
   Put,
-  UseGuards,
   type ExecutionContext,
 } from '@nestjs/common';
 import {
   ApiBadRequestResponse,
-  ApiBearerAuth,
   ApiBody,
   ApiNoContentResponse,
   ApiNotFoundResponse,
@@ -21,11 +19,10 @@ import {
   ApiPayloadTooLargeResponse,
   ApiServiceUnavailableResponse,
   ApiTags,
-  ApiUnauthorizedResponse,
   ApiUnsupportedMediaTypeResponse,
 } from '@nestjs/swagger';
 import { ErrorBodyDto, ValidationErrorBodyDto } from '../api-errors.dto';
-import { ApiKeyGuard } from '../auth/api-key.guard';
+import { ApiKeyProtected } from '../auth/api-key-protected.decorator';
 import { ProjectId } from '../auth/project-id.decorator';
 import { ApiIfMatch, IfMatchVersion } from '../connections/if-match.decorator';
 import { validationFailed } from '../field-errors';
@@ -44,15 +41,13 @@ const notFound =
   'No such connection in this project, or an event the catalog does not know (the message names it).';
 
 @ApiTags('templates')
-@ApiBearerAuth()
-@ApiUnauthorizedResponse({ type: ErrorBodyDto, description: 'Missing or invalid API key.' })
+@ApiKeyProtected()
 @ApiParam({ name: 'id', format: 'uuid', description: 'The connection.' })
 @ApiParam({
   name: 'event',
   description: 'A message or subscription event of the catalog.',
   example: 'message_send',
 })
-@UseGuards(ApiKeyGuard)
 @Controller('v1/connections/:id/templates')
 export class TemplatesController {
   constructor(private readonly templates: TemplatesService) {}
