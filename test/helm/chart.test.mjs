@@ -310,6 +310,7 @@ describe('values', () => {
       'config.endpointPolicy=open',
       'kafka.brokers=kafka',
       'config.extra.lower_case=1',
+      'metrics.prometheusRule.consumerGroups=webhooks',
     ]) {
       const result = runHelm(['template', 'release', chart, '--set', set]);
       assert.notEqual(result.status, 0, `--set ${set} was accepted`);
@@ -342,5 +343,43 @@ describe('alert rules', () => {
     const [rule] = ofKind(render(['--set', 'metrics.prometheusRule.enabled=true']), 'PrometheusRule');
     const file = load(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
     assert.deepEqual(rule.spec.groups, file.groups);
+  });
+
+  test("the lag alert reads the services' webhooks_consumer_lag, max across replicas, without the retries topic", () => {
+    const lagRule = (args) => {
+      const [rule] = ofKind(
+        render(['--set', 'metrics.prometheusRule.enabled=true', ...args]),
+        'PrometheusRule',
+      );
+      return rule.spec.groups[0].rules.find((entry) => entry.alert === 'CampaignWebhooksConsumerLagGrowing');
+    };
+    const { expr, labels, annotations } = lagRule([]);
+    const selectors = [...expr.matchAll(/([a-z_]+)\{([^}]*)\}/g)];
+    assert.equal(selectors.length, 2, expr);
+    for (const [, metric, matchers] of selectors) {
+      assert.equal(metric, 'webhooks_consumer_lag');
+      assert.equal(matchers, 'topic!="webhooks.retries"');
+    }
+    assert.doesNotMatch(expr, /kafka_consumergroup_lag|consumergroup/);
+    assert.match(
+      expr,
+      /^max by \(namespace, service, topic\) \(sum by \(namespace, service, instance, topic\) \(webhooks_consumer_lag\{[^}]*\}\)\) > 1000$/m,
+    );
+    assert.match(expr, /deriv\(webhooks_consumer_lag\{[^}]*\}\[15m\]\)/);
+    assert.deepEqual(labels, { severity: 'warning' });
+    assert.match(annotations.summary, /\{\{ \$labels\.service \}\}.*\{\{ \$labels\.topic \}\}/);
+
+    const custom = lagRule([
+      '--set',
+      'kafka.topics.retries=acme.webhooks.retries',
+      '--set',
+      'metrics.prometheusRule.consumerLagThreshold=5000',
+      '--set',
+      'metrics.prometheusRule.consumerLagFor=30m',
+    ]);
+    assert.equal(custom.expr.match(/topic!="acme\.webhooks\.retries"/g)?.length, 2, custom.expr);
+    assert.match(custom.expr, /\) > 5000$/m);
+    assert.match(custom.expr, /\[30m\]/);
+    assert.equal(custom.for, '30m');
   });
 });

@@ -26,6 +26,8 @@ describe('deploy/compose.yaml', () => {
     for (const name of ['kafka', 'postgres', 'setup', 'prometheus', ...Object.keys(SERVICES)]) {
       assert.ok(names.includes(name), name);
     }
+    // The services export their own consumer lag (webhooks_consumer_lag).
+    assert.ok(!names.includes('kafka-exporter'));
     assert.deepEqual(compose.services.setup.command, ['setup']);
     assert.equal(compose.services.setup.restart, 'no');
     assert.equal(compose.services.setup.depends_on.kafka.condition, 'service_healthy');

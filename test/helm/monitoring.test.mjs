@@ -12,7 +12,7 @@ const PROM_CLIENT_DEFAULTS = [
   'process_cpu_seconds_total',
   'nodejs_heap_size_used_bytes',
 ];
-const EXTERNAL = ['up', 'kafka_consumergroup_lag'];
+const EXTERNAL = ['up'];
 
 /** The webhooks_… metrics the services register, read from their source. */
 function registeredMetrics() {
@@ -86,7 +86,7 @@ describe('Grafana dashboard', () => {
     const used = new Set(dashboardExprs.flatMap((expr) => [...metricsIn(expr)]));
     const missing = [...registered].filter((name) => !used.has(name));
     assert.deepEqual(missing, []);
-    for (const name of [...PROM_CLIENT_DEFAULTS, 'kafka_consumergroup_lag']) assert.ok(used.has(name), name);
+    for (const name of PROM_CLIENT_DEFAULTS) assert.ok(used.has(name), name);
   });
 
   test('queries only metrics that exist', () => {
@@ -105,6 +105,18 @@ describe('Grafana dashboard', () => {
           ),
         ),
         quantile,
+      );
+    }
+  });
+
+  test('lag panels take the max across replicas, which each report the whole group', () => {
+    const lagExprs = dashboardExprs.filter((expr) => expr.includes('webhooks_consumer_lag'));
+    assert.ok(lagExprs.length > 0);
+    for (const expr of lagExprs) {
+      assert.match(
+        expr,
+        /max by \(namespace, service, topic\) \(sum by \(namespace, service, instance, topic\) \(webhooks_consumer_lag\{/,
+        expr,
       );
     }
   });
@@ -131,7 +143,7 @@ describe('Prometheus configuration', () => {
     for (const name of used) assert.ok(known.has(name), name);
     for (const name of [
       'up',
-      'kafka_consumergroup_lag',
+      'webhooks_consumer_lag',
       'webhooks_dead_letters_total',
       'webhooks_breakers_open',
       'webhooks_deliveries_total',
@@ -151,6 +163,24 @@ describe('Prometheus configuration', () => {
       Object.fromEntries(Object.entries(SERVICES).map(([service, port]) => [service, `${service}:${port}`])),
     );
     assert.deepEqual(config.rule_files, ['alerts.yml']);
+    assert.deepEqual(
+      config.scrape_configs.map((entry) => entry.job_name),
+      ['campaign-webhooks', 'prometheus'],
+    );
+  });
+
+  test('the lag alert reads webhooks_consumer_lag, max across replicas, without the retries topic', () => {
+    const rule = alerts.groups[0].rules.find((entry) => entry.alert === 'CampaignWebhooksConsumerLagGrowing');
+    const selectors = [...rule.expr.matchAll(/([a-z_]+)\{([^}]*)\}/g)];
+    assert.equal(selectors.length, 2, rule.expr);
+    for (const [, metric, matchers] of selectors) {
+      assert.equal(metric, 'webhooks_consumer_lag');
+      assert.equal(matchers, 'topic!="webhooks.retries"');
+    }
+    assert.match(
+      rule.expr,
+      /^max by \(namespace, service, topic\) \(sum by \(namespace, service, instance, topic\) /m,
+    );
   });
 
   test('promtool accepts prometheus.yml and the rules', { skip: promtoolSkip }, () => {
