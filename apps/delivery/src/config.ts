@@ -22,6 +22,7 @@ const optionalText = z.string().optional();
 export const deliveryConfigSchema = z.object({
   PORT: setting.port(3003),
   KAFKA_BROKERS: setting.kafkaBrokers,
+  ...setting.kafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
   LOG_LEVEL: setting.logLevel,
   SECRETS_KEY: setting.secretsKey,

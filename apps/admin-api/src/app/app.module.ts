@@ -65,6 +65,8 @@ export class AppModule {
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
+              lingerMs: config.KAFKA_LINGER_MS,
+              commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,

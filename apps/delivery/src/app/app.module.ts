@@ -1,7 +1,7 @@
 import { mirrorConnections } from '@campaign-webhooks/connection-feed';
 import { PRODUCT_USER_AGENT, topicNames } from '@campaign-webhooks/contracts';
 import { WebhookSender } from '@campaign-webhooks/http-delivery';
-import { BatchingProducer, PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
+import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
 import { loggingModule, ObservabilityModule, PipelineMetrics } from '@campaign-webhooks/observability';
 import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
@@ -49,6 +49,8 @@ export class AppModule implements OnApplicationShutdown {
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
+              lingerMs: config.KAFKA_LINGER_MS,
+              commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,
@@ -77,7 +79,7 @@ export class AppModule implements OnApplicationShutdown {
               sender,
               staticSender,
               auth: new OutboundAuth({ tokens }),
-              producer: new BatchingProducer(runtime.producer),
+              producer: runtime.batching,
               schedule: new RetrySchedule(config.RETRY_SCHEDULE),
               lanes: {
                 maxInFlight: config.MAX_IN_FLIGHT_PER_CONNECTION,

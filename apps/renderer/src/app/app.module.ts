@@ -42,6 +42,8 @@ export class AppModule implements OnApplicationShutdown {
             const topics = topicNames(process.env);
             const runtime = new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
+              lingerMs: config.KAFKA_LINGER_MS,
+              commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,

@@ -17,6 +17,18 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
+export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+
+/**
+ * How the Kafka runtime trades latency for fewer broker requests: records produced within
+ * KAFKA_LINGER_MS go in one request, and consumed offsets are committed every
+ * KAFKA_COMMIT_INTERVAL_MS (a crash re-delivers at most that much).
+ */
+export const kafkaTuning = {
+  KAFKA_LINGER_MS: nonNegativeInt(2),
+  KAFKA_COMMIT_INTERVAL_MS: positiveInt(250),
+};
+
 export const postgresUrl = z
   .string({ error: 'is required (postgres://user:password@host:port/database)' })
   .refine((value) => /^postgres(ql)?:\/\/[^/]+\/[^/?]+/.test(value), {

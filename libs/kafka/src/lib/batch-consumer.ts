@@ -1,7 +1,7 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
 import type { KafkaLogger } from './kafka-client';
-import type { RecordProducer } from './record-producer';
+import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
 import { TransientError } from './stage-errors';
 
@@ -21,9 +21,14 @@ export interface ConsumerHooks {
   onDeadLetter?(topic: string, reason: string): void;
 }
 
+/** Where a stage's output goes: resolves once the broker acknowledged every record. */
+export interface RecordSink {
+  send(records: readonly OutgoingRecord[]): Promise<void>;
+}
+
 export interface BatchConsumerOptions {
   kafka: Kafka;
-  producer: RecordProducer;
+  producer: RecordSink;
   groupId: string;
   topics: string[];
   deadLetterTopic: string;
@@ -31,6 +36,7 @@ export interface BatchConsumerOptions {
   logger: KafkaLogger;
   partitionsConsumedConcurrently?: number;
   maxBytesPerPartition?: number;
+  commitIntervalMs?: number;
   hooks?: ConsumerHooks;
 }
 
@@ -47,6 +53,10 @@ const NOT_OWNED = Symbol('partition no longer owned');
  */
 export class BatchConsumer {
   private readonly consumer: Consumer;
+  private readonly committer: OffsetCommitter;
+  /** Per partition, the offset after its last batch whose output is acknowledged. */
+  private readonly done = new Map<string, PartitionOffset>();
+  private readonly batchesInHand = new Set<Promise<void>>();
   private lastFetchAt = 0;
   private running = false;
 
@@ -65,6 +75,17 @@ export class BatchConsumer {
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
       this.lastFetchAt = Date.now();
+    });
+    this.committer = new OffsetCommitter(
+      this.consumer,
+      () => this.done.values(),
+      options.logger,
+      options.commitIntervalMs ?? 250,
+    );
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
+      const owned = ownedPartitions(payload.memberAssignment);
+      for (const id of [...this.done.keys()]) if (!owned.has(id)) this.done.delete(id);
+      this.committer.keepOnly(owned);
     });
     this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
       options.logger.error(
@@ -91,15 +112,33 @@ export class BatchConsumer {
       autoCommit: false,
       eachBatchAutoResolve: false,
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
-      eachBatch: (payload) => this.consumeBatch(payload),
+      eachBatch: (payload) => this.track(this.consumeBatch(payload)),
     });
     this.running = true;
+    this.committer.start();
   }
 
-  /** Stops fetching, lets the batch in hand finish and commit, then leaves the group. */
-  async stop(): Promise<void> {
+  /**
+   * Stops fetching, lets the batches in hand finish, commits, then leaves the group (kafkajs
+   * leaves the group on disconnect, after which nothing can be committed).
+   */
+  async stop(graceMs = 15_000): Promise<void> {
     this.running = false;
+    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
+    await Promise.race([Promise.allSettled([...this.batchesInHand]), deadline]);
+    this.committer.stop();
+    await this.committer.commit();
     await this.consumer.disconnect();
+  }
+
+  private async track(batch: Promise<void>): Promise<void> {
+    this.batchesInHand.add(batch);
+    try {
+      await batch;
+    } finally {
+      this.batchesInHand.delete(batch);
+    }
   }
 
   private async consumeBatch({ batch, resolveOffset, heartbeat, isRunning, isStale }: EachBatchPayload) {
@@ -118,7 +157,7 @@ export class BatchConsumer {
       if (sent === NOT_OWNED) return;
       const last = records[records.length - 1].offset;
       resolveOffset(last);
-      await this.consumer.commitOffsets([{ topic, partition, offset: (BigInt(last) + 1n).toString() }]);
+      this.done.set(partitionKey(topic, partition), { topic, partition, offset: BigInt(last) + 1n });
     } finally {
       clearInterval(keepAlive);
     }

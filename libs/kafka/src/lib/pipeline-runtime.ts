@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './batch-consumer';
+import { BatchingProducer } from './batching-producer';
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
 import { ConsumerLagSampler, type LagReport } from './consumer-lag';
 import { createKafkaClient, type KafkaLogger } from './kafka-client';
@@ -17,6 +18,10 @@ export interface PipelineRuntimeOptions {
   clientId: string;
   logger: KafkaLogger;
   hooks?: ConsumerHooks & ProducerHooks & { onLag?: LagReport };
+  /** Records produced within this many ms go in one request (KAFKA_LINGER_MS). */
+  lingerMs?: number;
+  /** Consumed offsets are committed this often (KAFKA_COMMIT_INTERVAL_MS). */
+  commitIntervalMs?: number;
 }
 
 /** A loop that has not fetched for this long is considered stuck. */
@@ -30,6 +35,8 @@ const STALE_AFTER_MS = 15_000;
 export class PipelineRuntime {
   readonly kafka: Kafka;
   readonly producer: RecordProducer;
+  /** The producer the pipeline's output goes through: concurrent sends share requests. */
+  readonly batching: BatchingProducer;
   private readonly readers: CompactedTopicReader[] = [];
   private readonly consumers: ConsumeLoop[] = [];
   private readonly groups: { groupId: string; topics: string[] }[] = [];
@@ -39,6 +46,7 @@ export class PipelineRuntime {
   constructor(private readonly options: PipelineRuntimeOptions) {
     this.kafka = createKafkaClient(options);
     this.producer = new RecordProducer(this.kafka, options.hooks);
+    this.batching = new BatchingProducer(this.producer, options.lingerMs);
   }
 
   mirror(options: Omit<CompactedTopicReaderOptions, 'kafka' | 'logger' | 'name'>): CompactedTopicReader {
@@ -52,11 +60,14 @@ export class PipelineRuntime {
     return reader;
   }
 
-  consume(options: Omit<BatchConsumerOptions, 'kafka' | 'producer' | 'logger' | 'hooks'>): BatchConsumer {
+  consume(
+    options: Omit<BatchConsumerOptions, 'kafka' | 'producer' | 'logger' | 'hooks' | 'commitIntervalMs'>,
+  ): BatchConsumer {
     const consumer = new BatchConsumer({
       ...options,
       kafka: this.kafka,
-      producer: this.producer,
+      producer: this.batching,
+      commitIntervalMs: this.options.commitIntervalMs,
       logger: this.options.logger,
       hooks: this.options.hooks,
     });
@@ -66,10 +77,11 @@ export class PipelineRuntime {
   }
 
   consumeWindowed(
-    options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed'>,
+    options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed' | 'commitIntervalMs'>,
   ): WindowedConsumer {
     const consumer = new WindowedConsumer({
       ...options,
+      commitIntervalMs: this.options.commitIntervalMs,
       kafka: this.kafka,
       logger: this.options.logger,
       onConsumed: this.options.hooks?.onConsumed,

@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaLogger } from './kafka-client';
+import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
 import { PartitionWindow } from './partition-window';
 import { toConsumedRecord, type ConsumedRecord } from './records';
 
@@ -21,8 +22,6 @@ export interface WindowedConsumerOptions {
   onConsumed?(topic: string, count: number): void;
 }
 
-const key = (topic: string, partition: number) => `${topic}\0${partition}`;
-
 /**
  * A consume loop with key-level parallelism: records are taken on without waiting for the ones
  * before them, so one slow record never holds up the rest of its partition. Each partition
@@ -35,9 +34,8 @@ const key = (topic: string, partition: number) => `${topic}\0${partition}`;
 export class WindowedConsumer {
   private readonly consumer: Consumer;
   private readonly windows = new Map<string, { topic: string; partition: number; window: PartitionWindow }>();
-  private readonly committed = new Map<string, bigint>();
+  private readonly committer: OffsetCommitter;
   private readonly inFlight = new Set<Promise<void>>();
-  private commitTimer: NodeJS.Timeout | undefined;
   private lastFetchAt = 0;
   private running = false;
 
@@ -55,17 +53,21 @@ export class WindowedConsumer {
     });
     // Partitions this member no longer owns start afresh if they come back: the new owner may
     // have moved their committed offset.
+    this.committer = new OffsetCommitter(
+      this.consumer,
+      () =>
+        [...this.windows.values()].map(({ topic, partition, window }) => ({
+          topic,
+          partition,
+          offset: window.lowWatermark(),
+        })),
+      options.logger,
+      options.commitIntervalMs ?? 200,
+    );
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      const owned = new Set<string>();
-      for (const [topic, partitions] of Object.entries(payload.memberAssignment)) {
-        for (const partition of partitions) owned.add(key(topic, partition));
-      }
-      for (const id of [...this.windows.keys()]) {
-        if (!owned.has(id)) {
-          this.windows.delete(id);
-          this.committed.delete(id);
-        }
-      }
+      const owned = ownedPartitions(payload.memberAssignment);
+      for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
+      this.committer.keepOnly(owned);
     });
   }
 
@@ -87,7 +89,7 @@ export class WindowedConsumer {
       eachBatch: (payload) => this.takeBatch(payload),
     });
     this.running = true;
-    this.commitTimer = setInterval(() => void this.commit(), this.options.commitIntervalMs ?? 200);
+    this.committer.start();
   }
 
   /** Stops taking records, gives those in hand up to `graceMs` to finish, commits, leaves. */
@@ -98,8 +100,8 @@ export class WindowedConsumer {
     this.options.onStopping?.();
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
-    if (this.commitTimer) clearInterval(this.commitTimer);
-    await this.commit();
+    this.committer.stop();
+    await this.committer.commit();
     await this.consumer.disconnect();
   }
 
@@ -146,25 +148,6 @@ export class WindowedConsumer {
         );
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** attempt)));
       }
-    }
-  }
-
-  private async commit(): Promise<void> {
-    const offsets: { topic: string; partition: number; offset: string }[] = [];
-    for (const [id, { topic, partition, window }] of this.windows) {
-      const low = window.lowWatermark();
-      if (low > (this.committed.get(id) ?? -1n) && low > 0n) {
-        offsets.push({ topic, partition, offset: low.toString() });
-        this.committed.set(id, low);
-      }
-    }
-    if (offsets.length === 0) return;
-    try {
-      await this.consumer.commitOffsets(offsets);
-    } catch (error) {
-      // The next commit carries the same or higher offsets; a lost partition re-delivers.
-      for (const { topic, partition } of offsets) this.committed.delete(key(topic, partition));
-      this.options.logger.warn({ err: error }, 'offset commit failed');
     }
   }
 }

@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import pino, { type Logger } from 'pino';
 
@@ -28,16 +29,23 @@ export function createLogger(service: string, level: string): Logger {
   return pino({ name: service, level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } });
 }
 
+/**
+ * The operations endpoints skip the request logger: its middleware runs every request in an
+ * AsyncLocalStorage context, and once one runs Node.js hooks every promise of the process, the
+ * Kafka and delivery hot paths included. Pipeline services serve nothing else, so they never pay.
+ */
+const OPERATIONS_ROUTES = ['metrics', 'healthz', 'readyz'].map((path) => ({
+  path,
+  method: RequestMethod.ALL,
+}));
+
 export function loggingModule(logger: Logger, logRequests = false) {
   return LoggerModule.forRoot({
+    exclude: OPERATIONS_ROUTES,
     pinoHttp: {
       logger,
-      autoLogging: logRequests ? { ignore: (req) => isOperationsPath(req.url) } : false,
+      autoLogging: logRequests,
       quietReqLogger: true,
     },
   });
-}
-
-function isOperationsPath(url: string | undefined): boolean {
-  return url === '/metrics' || url === '/healthz' || url === '/readyz';
 }
