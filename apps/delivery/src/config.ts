@@ -34,6 +34,8 @@ export const deliveryConfigSchema = z.object({
   BREAKER_RESET_MS: setting.positiveInt(30_000),
   BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
   BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
+  /** Off only to measure what the breakers cost (an A/B switch of the benchmark). */
+  BREAKER_ENABLED: setting.boolean(true),
   FAILURES_BEFORE_ALERT: setting.positiveInt(3),
   WINDOW_PER_PARTITION: setting.positiveInt(1000),
   STATIC_EGRESS_LOCAL_ADDRESS: optionalText,

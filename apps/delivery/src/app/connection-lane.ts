@@ -7,6 +7,8 @@ export interface LaneOptions {
   breakerResetMs: number;
   breakerVolumeThreshold: number;
   breakerErrorPercentage: number;
+  /** A disabled breaker passes every request and never opens. */
+  breakerEnabled?: boolean;
 }
 
 /** Thrown inside the breaker for an attempt that should count as the endpoint failing. */
@@ -37,6 +39,7 @@ export class ConnectionLane {
       rollingCountBuckets: 10,
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
+      enabled: options.breakerEnabled ?? true,
     });
   }
 
