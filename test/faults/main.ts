@@ -141,6 +141,9 @@ async function main(): Promise<number> {
     const producer = kafka.producer({ allowAutoTopicCreation: false });
     await producer.connect();
     cleanup.add('disconnect the producer', () => producer.disconnect());
+    const admin = kafka.admin();
+    await admin.connect();
+    cleanup.add('disconnect the admin client', () => admin.disconnect());
     const generator = new OpenLoopGenerator(producer, MESSAGE_EVENTS_TOPIC, topology.projects, 5);
 
     const context: FaultContext = {
@@ -153,6 +156,7 @@ async function main(): Promise<number> {
       phases: new PhaseCounter(),
       ledger: new ScenarioLedger(topology, receiver, generator),
       kafka,
+      admin,
       flappingConnection,
       log,
     };
@@ -166,6 +170,9 @@ async function main(): Promise<number> {
     }
 
     for (const result of report.scenarios) refreshCounts(result, context);
+    // The ledger reads the outcome records of the duplicates the receiver lists: those that must not happen.
+    for (const result of report.scenarios.filter(({ strictDuplicates }) => strictDuplicates))
+      receiver.duplicateExamples.push(...(result.duplicateExamples ?? []));
     log('reading webhooks.retries and webhooks.dead-letter for the whole-run ledger');
     report.ledger = await buildLedger(
       kafka,
@@ -207,12 +214,15 @@ async function runScenario(scenario: Scenario, context: FaultContext): Promise<S
     passed: false,
   };
   context.log(`scenario ${scenario.name}: ${scenario.title}, ${context.options.rate} events/s`);
+  // The receiver keeps the first 20 duplicates it sees; each scenario starts the list afresh.
+  context.receiver.duplicateExamples.splice(0);
   try {
     Object.assign(result, await scenario.run(context));
   } catch (error) {
     result.error = (error as Error).stack ?? String(error);
     context.log(`  error: ${result.error}`);
   }
+  result.duplicateExamples = context.receiver.duplicateExamples.splice(0);
   result.webhookIdMismatches = context.receiver.delivered.idCheck().mismatches - idMismatchesBefore;
   refreshCounts(result, context);
   result.seconds = (performance.now() - started) / 1000;

@@ -1,5 +1,5 @@
-import type { Kafka } from 'kafkajs';
-import type { BenchReceiver } from '../bench/bench-receiver';
+import type { Admin, Kafka } from 'kafkajs';
+import type { BenchReceiver, DuplicateExample } from '../bench/bench-receiver';
 import type { OpenLoopGenerator } from '../bench/open-loop-generator';
 import type { Topology } from '../bench/topology';
 import type { PhaseCounter, SeqRange } from './load-stream';
@@ -18,6 +18,7 @@ export interface FaultContext {
   phases: PhaseCounter;
   ledger: ScenarioLedger;
   kafka: Kafka;
+  admin: Admin;
   /** The connection whose endpoint flaps in the flapping-endpoint scenario. */
   flappingConnection: number;
   log(line: string): void;
@@ -53,6 +54,8 @@ export interface ScenarioResult extends Partial<ScenarioOutcome> {
   /** Re-deliveries that came with another webhook-id than the first delivery (must be 0). */
   webhookIdMismatches?: number;
   missingExamples?: { seq: number; connection: number }[];
+  /** The first duplicates that arrived while the scenario ran (seconds after the first delivery, webhook-id). */
+  duplicateExamples?: DuplicateExample[];
   seconds: number;
   error?: string;
   passed: boolean;

@@ -24,10 +24,12 @@ export const gracefulStop: Scenario = {
     const { services, log } = context;
     const figures: ScenarioOutcome['figures'] = {};
     const checks: Check[] = [];
+    const duplicatesAt: { service: ServiceName; duplicates: number }[] = [];
     const range = await underLoad(context.generator, context.phases, context.options.rate, async () => {
       for (const name of PIPELINE) {
         await sleep(5_000);
         log(`  SIGTERM ${name} (pid ${services.get(name).pid})`);
+        duplicatesAt.push({ service: name, duplicates: context.receiver.read().duplicates });
         // The suite kills it only well after the deadline, so a slow stop is measured, not hidden.
         const stop = await services.stop(name, 'SIGTERM', STOP_WITHIN_MS + 10_000);
         log(`  ${name} exited after ${stop.seconds.toFixed(1)} s${stop.killed ? ' (killed)' : ''}`);
@@ -45,6 +47,11 @@ export const gracefulStop: Scenario = {
       await sleep(3_000);
     });
     const drain = await context.ledger.drain(range, context.options.drainMaxS);
+    // Which stop the duplicates followed: those arriving between one SIGTERM and the next.
+    duplicatesAt.forEach(({ service, duplicates }, index) => {
+      const until = duplicatesAt[index + 1]?.duplicates ?? context.receiver.read().duplicates;
+      figures[`duplicates arriving after the SIGTERM of ${service}`] = until - duplicates;
+    });
     return { range, drain, figures, checks };
   },
 };

@@ -28,47 +28,42 @@ export const rebalance: Scenario = {
     const { services, log } = context;
     const figures: ScenarioOutcome['figures'] = {};
     const checks: Check[] = [];
-    const admin = context.kafka.admin();
-    await admin.connect();
-    try {
-      const range = await underLoad(context.generator, context.phases, context.options.rate, async () => {
-        await sleep(5_000);
-        const port = REPLICA_PORT + context.options.portOffset;
-        const started = performance.now();
-        const replica = services.startReplica('delivery', port, 'delivery-2');
-        log(`  second delivery replica started on port ${port} (pid ${replica.pid})`);
-        try {
-          const shared = await waitUntilShared(admin, SHARED_WITHIN_MS);
-          figures['replica start to partitions shared (s)'] = shared
-            ? seconds(performance.now() - started)
-            : 'never';
-          figures['partitions per member'] = shared ? shared.join(' + ') : 'not shared';
-          checks.push(
-            check(
-              'the replica took partitions',
-              shared !== undefined,
-              shared
-                ? `partitions per member: ${shared.join(', ')}`
-                : `not within ${SHARED_WITHIN_MS / 1000} s`,
-            ),
-          );
-          await sleep(REPLICA_WORKS_MS);
-          const attempts = (await metricValue(replica, 'webhooks_deliveries_total')) ?? 0;
-          figures['attempts by the replica'] = attempts;
-          checks.push(check('the replica delivered', attempts > 0, `${attempts} attempts`));
-        } finally {
-          const stop = await services.stopReplica(replica);
-          log(`  replica stopped after ${stop.seconds.toFixed(1)} s${stop.killed ? ' (killed)' : ''}`);
-          figures['replica stop (s)'] = seconds(stop.seconds * 1000);
-          checks.push(check('the replica exited by itself', !stop.killed, `${stop.seconds.toFixed(1)} s`));
-        }
-        await sleep(5_000);
-      });
-      const drain = await context.ledger.drain(range, context.options.drainMaxS);
-      return { range, drain, figures, checks };
-    } finally {
-      await admin.disconnect();
-    }
+    const { admin } = context;
+    const range = await underLoad(context.generator, context.phases, context.options.rate, async () => {
+      await sleep(5_000);
+      const port = REPLICA_PORT + context.options.portOffset;
+      const started = performance.now();
+      const replica = services.startReplica('delivery', port, 'delivery-2');
+      log(`  second delivery replica started on port ${port} (pid ${replica.pid})`);
+      try {
+        const shared = await waitUntilShared(admin, SHARED_WITHIN_MS);
+        figures['replica start to partitions shared (s)'] = shared
+          ? seconds(performance.now() - started)
+          : 'never';
+        figures['partitions per member'] = shared ? shared.join(' + ') : 'not shared';
+        checks.push(
+          check(
+            'the replica took partitions',
+            shared !== undefined,
+            shared
+              ? `partitions per member: ${shared.join(', ')}`
+              : `not within ${SHARED_WITHIN_MS / 1000} s`,
+          ),
+        );
+        await sleep(REPLICA_WORKS_MS);
+        const attempts = (await metricValue(replica, 'webhooks_deliveries_total')) ?? 0;
+        figures['attempts by the replica'] = attempts;
+        checks.push(check('the replica delivered', attempts > 0, `${attempts} attempts`));
+      } finally {
+        const stop = await services.stopReplica(replica);
+        log(`  replica stopped after ${stop.seconds.toFixed(1)} s${stop.killed ? ' (killed)' : ''}`);
+        figures['replica stop (s)'] = seconds(stop.seconds * 1000);
+        checks.push(check('the replica exited by itself', !stop.killed, `${stop.seconds.toFixed(1)} s`));
+      }
+      await sleep(5_000);
+    });
+    const drain = await context.ledger.drain(range, context.options.drainMaxS);
+    return { range, drain, figures, checks };
   },
 };
 
