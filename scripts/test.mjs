@@ -27,7 +27,9 @@ const env = {
   KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
   KAFKA_PORT: String(kafkaPort),
   DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
-  ADMIN_API_KEYS: 'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789',
+  // The fuzz project's connections are schemathesis's: no other suite sends its events.
+  ADMIN_API_KEYS:
+    'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789,fuzz:fuzz-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',
   LOG_LEVEL: 'info',
   // A compressed retry schedule and a quick breaker, so the suites see retries and recoveries.

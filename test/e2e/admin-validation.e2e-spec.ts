@@ -219,6 +219,39 @@ describe('validation of connection settings', () => {
       },
     );
 
+    it.each<[string, string, string]>([
+      ['a NUL character in a value', JSON.stringify({ ...valid, name: 'a\u0000b' }), 'name'],
+      [
+        'a NUL character in a key',
+        JSON.stringify({ ...valid, auth: { type: 'none', 'x\u0000': 1 } }),
+        'auth.x\u0000',
+      ],
+      ['nesting 300,000 levels deep', `{"name":${'['.repeat(300_000)}${']'.repeat(300_000)}}`, 'name'],
+    ])('refuses %s with 400 naming where it is', async (_case, text, field) => {
+      const response = await post(text);
+
+      expect(response.status).toBe(400);
+      const [named] = fieldsOf(await response.json());
+      expect(named.startsWith(field)).toBe(true);
+    });
+
+    it('refuses a PATCH without a body instead of treating it as no change', async () => {
+      const response = await fetch(`${adminApiUrl}/v1/connections/${existing.id}`, {
+        method: 'PATCH',
+        headers: { authorization: `Bearer ${apiKeys['acme']}` },
+      });
+
+      expect(response.status).toBe(400);
+      expect(fieldsOf(await response.json())).toEqual(['body']);
+    });
+
+    it('names a query parameter without a name', async () => {
+      const response = await acme('GET', `/v1/connections/${existing.id}/deliveries?=x`);
+
+      expect(response.status).toBe(400);
+      expect(fieldsOf(response.body)).toEqual(['(empty name)']);
+    });
+
     it('takes a PATCH body as application/merge-patch+json too', async () => {
       const response = await acme('PATCH', `/v1/connections/${existing.id}`, {
         body: { name: valid.name },

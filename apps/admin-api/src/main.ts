@@ -1,8 +1,9 @@
 import { loadConfig } from '@campaign-webhooks/config';
 import { createLogger, startService } from '@campaign-webhooks/observability';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { withBodyRedaction } from './app/admin-logger';
 import { AppModule, SERVICE } from './app/app.module';
+import { buildOpenApiDocument, methodNotAllowed } from './app/openapi';
 import { EndpointUrlConstraint } from './app/connections/endpoint-url.constraint';
 import { requestBodyHandlers } from './app/request-body';
 import { useValidationConstraints, validationPipe } from './app/validation';
@@ -20,18 +21,11 @@ if (process.argv[2] === 'setup') {
     port: config.PORT,
     logger,
     configure(app) {
+      const document = buildOpenApiDocument(app);
+      app.use(methodNotAllowed(document));
       app.use(...requestBodyHandlers());
       useValidationConstraints(app.get(EndpointUrlConstraint));
       app.useGlobalPipes(validationPipe());
-      const document = SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle('campaign-webhooks admin API')
-          .setDescription('Webhook connections of a campaign platform project.')
-          .setVersion('0.1.0')
-          .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'A project API key.' })
-          .build(),
-      );
       SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
     },
   });

@@ -17,3 +17,11 @@ export function validationFailed(errors: readonly FieldError[]): BadRequestExcep
     errors,
   });
 }
+
+/** A key or query parameter whose name is empty (`?=x`, `{"": 1}`) has nothing else to be named by. */
+export function emptyNameError(parent = ''): FieldError {
+  return {
+    field: parent ? `${parent}.(empty name)` : '(empty name)',
+    message: 'a field or parameter with an empty name is not allowed',
+  };
+}

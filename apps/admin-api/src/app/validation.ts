@@ -1,6 +1,6 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
 import { useContainer } from 'class-validator';
-import { validationFailed, type FieldError } from './field-errors';
+import { emptyNameError, validationFailed, type FieldError } from './field-errors';
 
 /** Rejects unknown fields, and answers 400 with one entry per bad field, named by its path. */
 export function validationPipe(): ValidationPipe {
@@ -16,6 +16,7 @@ export function validationPipe(): ValidationPipe {
 
 function flatten(errors: ValidationError[], parent = ''): FieldError[] {
   return errors.flatMap((error) => {
+    if (error.property === '') return [emptyNameError(parent)];
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((message) => ({ field, message }));
     return [...own, ...flatten(error.children ?? [], field)];

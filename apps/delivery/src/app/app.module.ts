@@ -95,6 +95,7 @@ export class AppModule implements OnApplicationShutdown {
               topics: [topics.deliveries, topics.retries],
               windowPerPartition: config.WINDOW_PER_PARTITION,
               handle: (record) => engine.handle(record),
+              onStopping: () => engine.handBack(),
             });
             return engine;
           },

@@ -23,7 +23,8 @@ export class EndpointFailure<T> extends Error {
 export class ConnectionLane {
   readonly breaker: CircuitBreaker<[() => Promise<unknown>], unknown>;
   private active = 0;
-  private readonly waiting: (() => void)[] = [];
+  private readonly waiting: ((granted: boolean) => void)[] = [];
+  private closed = false;
 
   constructor(private readonly options: LaneOptions) {
     this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
@@ -47,24 +48,35 @@ export class ConnectionLane {
     return this.active;
   }
 
-  /** Waits for a slot; false when the queue is full (the caller reroutes the record). */
+  /**
+   * Waits for a slot; false when the queue is full or the lane is closing (the caller reroutes
+   * the record).
+   */
   async acquire(): Promise<boolean> {
+    if (this.closed) return false;
     if (this.active < this.options.maxInFlight) {
       this.active++;
       return true;
     }
     if (this.waiting.length >= this.options.queueLimit) return false;
-    await new Promise<void>((resolve) => this.waiting.push(resolve));
-    this.active++;
-    return true;
+    const granted = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
+    if (granted) this.active++;
+    return granted;
   }
 
   release(): void {
     this.active--;
-    this.waiting.shift()?.();
+    this.waiting.shift()?.(true);
+  }
+
+  /** Refuses new requests and turns away those queued; requests in flight finish. */
+  close(): void {
+    this.closed = true;
+    for (const turnAway of this.waiting.splice(0)) turnAway(false);
   }
 
   shutdown(): void {
+    this.close();
     this.breaker.shutdown();
   }
 }

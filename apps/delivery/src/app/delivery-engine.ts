@@ -67,6 +67,8 @@ export interface DeliveryEngineDeps {
  */
 export class DeliveryEngine {
   private readonly lanes = new Map<string, ConnectionLane>();
+  private readonly dueWaits = new Set<() => void>();
+  private handingBack = false;
 
   constructor(private readonly deps: DeliveryEngineDeps) {}
 
@@ -80,6 +82,17 @@ export class DeliveryEngine {
     let count = 0;
     for (const lane of this.lanes.values()) count += lane.inFlight;
     return count;
+  }
+
+  /**
+   * Called when the service stops taking records: deliveries waiting for their due time or for a
+   * lane slot go back to the retry topic unsent, so the partition commits past them, the service
+   * stops within the timeout of the requests in flight, and nothing is sent twice after a restart.
+   */
+  handBack(): void {
+    this.handingBack = true;
+    for (const wake of this.dueWaits) wake();
+    for (const lane of this.lanes.values()) lane.close();
   }
 
   shutdown(): void {
@@ -109,8 +122,8 @@ export class DeliveryEngine {
       headers: record.headers,
       body: record.value ?? Buffer.alloc(0),
     };
-    const dueIn = (headers[DELIVERY_HEADERS.dueAt] ?? 0) - Date.now();
-    if (dueIn > 0) await new Promise((resolve) => setTimeout(resolve, dueIn));
+    const dueAt = headers[DELIVERY_HEADERS.dueAt] ?? 0;
+    if (!(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
 
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
@@ -119,7 +132,8 @@ export class DeliveryEngine {
 
     const lane = this.laneFor(connection);
     if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-    if (!(await lane.acquire())) return this.park(delivery, 1_000, 'lane_full');
+    if (!(await lane.acquire()))
+      return this.park(delivery, 1_000, this.handingBack ? 'shutdown' : 'lane_full');
     let sent: Sent | 'circuit_open';
     try {
       sent = await this.attempt(lane, connection, delivery);
@@ -243,7 +257,25 @@ export class DeliveryEngine {
     return records;
   }
 
-  /** Hands a delivery to the retry topic without an attempt (breaker open, lane full). */
+  /** Resolves true once `dueAt` has passed, false when the engine hands its work back first. */
+  private untilDue(dueAt: number): Promise<boolean> {
+    const wait = dueAt - Date.now();
+    if (this.handingBack || wait <= 0) return Promise.resolve(!this.handingBack);
+    return new Promise((resolve) => {
+      const handBack = () => {
+        clearTimeout(timer);
+        this.dueWaits.delete(handBack);
+        resolve(false);
+      };
+      const timer = setTimeout(() => {
+        this.dueWaits.delete(handBack);
+        resolve(true);
+      }, wait);
+      this.dueWaits.add(handBack);
+    });
+  }
+
+  /** Hands a delivery to the retry topic without an attempt (breaker open, lane full, shutdown). */
   private park(delivery: Delivery, delayMs: number, reason: string): Promise<void> {
     this.deps.metrics.parked.inc({ reason });
     return this.send([this.retryRecord(delivery, delivery.attempt, Date.now() + Math.max(1_000, delayMs))]);
@@ -253,6 +285,7 @@ export class DeliveryEngine {
     let lane = this.lanes.get(connection.id);
     if (!lane) {
       lane = new ConnectionLane(this.deps.lanes);
+      if (this.handingBack) lane.close();
       lane.breaker.on('open', () => {
         const alert = this.deps.alerts.circuitOpened(connection.id, connection.project_id);
         this.send([this.alertRecord(alert)]).catch((error: unknown) =>

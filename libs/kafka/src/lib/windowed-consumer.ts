@@ -16,6 +16,8 @@ export interface WindowedConsumerOptions {
   /** Records of one partition taken on and not finished, at most. */
   windowPerPartition?: number;
   commitIntervalMs?: number;
+  /** Called when the consumer stops taking records, before the grace period for those in hand. */
+  onStopping?(): void;
   onConsumed?(topic: string, count: number): void;
 }
 
@@ -93,6 +95,7 @@ export class WindowedConsumer {
     this.running = false;
     // Stop fetching but stay in the group, so what finishes during the grace can still be committed.
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    this.options.onStopping?.();
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
     if (this.commitTimer) clearInterval(this.commitTimer);

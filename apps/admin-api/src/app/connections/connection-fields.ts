@@ -1,5 +1,6 @@
 import { CHANNELS, MESSAGE_EVENTS, SUBSCRIPTION_EVENTS } from '@campaign-webhooks/contracts';
 import { applyDecorators } from '@nestjs/common';
+import { ApiProperty } from '@nestjs/swagger';
 import {
   IsArray,
   IsBoolean,
@@ -21,12 +22,19 @@ import { IsEndpointUrl } from './endpoint-url.constraint';
 /** Validates the field only when it is there: unlike `@IsOptional()`, `null` is still refused. */
 export const Present = () => ValidateIf((_object: object, value: unknown) => value !== undefined);
 
+/**
+ * Puts the rule's bounds in the property's OpenAPI schema. The property's own @ApiProperty, written
+ * above the rules and so applied after them, adds to this rather than replacing it.
+ */
+const Documented = (bounds: { minLength?: number; maxLength: number }) => ApiProperty(bounds);
+
 /** A non-empty string; the checks run in this order and the first that fails is the one reported. */
 export const TextRules = (maxLength: number) =>
-  applyDecorators(IsString(), IsNotEmpty(), MaxLength(maxLength));
+  applyDecorators(IsString(), IsNotEmpty(), MaxLength(maxLength), Documented({ minLength: 1, maxLength }));
 
 /** A string that may be empty (an OAuth scope or audience). */
-export const OptionalTextRules = (maxLength: number) => applyDecorators(IsString(), MaxLength(maxLength));
+export const OptionalTextRules = (maxLength: number) =>
+  applyDecorators(IsString(), MaxLength(maxLength), Documented({ maxLength }));
 
 export const NameRules = () => TextRules(200);
 

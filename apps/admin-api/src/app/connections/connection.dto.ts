@@ -73,12 +73,16 @@ export class AuthDto {
   @TextRules(4096)
   clientSecret?: string;
 
-  @ApiPropertyOptional({ description: 'oauth2: the scope to request.' })
+  @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2: the scope to request.' })
   @IsOptional()
   @OptionalTextRules(1024)
   scope?: string | null;
 
-  @ApiPropertyOptional({ description: 'oauth2: the audience to request.' })
+  @ApiPropertyOptional({
+    type: String,
+    nullable: true,
+    description: 'oauth2: the audience to request.',
+  })
   @IsOptional()
   @OptionalTextRules(1024)
   audience?: string | null;

@@ -1,3 +1,6 @@
+/** A version, bare or quoted as an entity tag, or `*`; blank is the same as absent. */
+export const IF_MATCH_PATTERN = /^\s*(?:(\d{1,9})|"(\d{1,9})"|\*)?\s*$/;
+
 export type IfMatchParse = { ok: true; version: number | undefined } | { ok: false; message: string };
 
 /**
@@ -6,9 +9,9 @@ export type IfMatchParse = { ok: true; version: number | undefined } | { ok: fal
  */
 export function parseIfMatch(header: string | string[] | undefined): IfMatchParse {
   const value = Array.isArray(header) ? header.join(',') : header;
-  if (value === undefined || value.trim() === '' || value.trim() === '*')
+  const match = value === undefined ? undefined : IF_MATCH_PATTERN.exec(value);
+  if (value === undefined || (match && match[1] === undefined && match[2] === undefined))
     return { ok: true, version: undefined };
-  const match = /^\s*(?:(\d{1,9})|"(\d{1,9})")\s*$/.exec(value);
   if (!match) {
     return {
       ok: false,

@@ -16,7 +16,7 @@ export class DeliveryLogQueryDto {
   @IsIn(EVENTS)
   event?: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 500, default: 50 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 500, default: 50 })
   @IsOptional()
   @Type(() => Number)
   @IsInt()

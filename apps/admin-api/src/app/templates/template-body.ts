@@ -1,4 +1,4 @@
-import type { FieldError } from '../field-errors';
+import { emptyNameError, type FieldError } from '../field-errors';
 
 export type TemplateBody = { ok: true; source: unknown } | { ok: false; errors: FieldError[] };
 
@@ -16,7 +16,9 @@ export function templateFromBody(body: unknown): TemplateBody {
   }
   const errors: FieldError[] = Object.keys(body)
     .filter((key) => key !== 'template')
-    .map((key) => ({ field: key, message: `property ${key} should not exist` }));
+    .map((key) =>
+      key === '' ? emptyNameError() : { field: key, message: `property ${key} should not exist` },
+    );
   const source = (body as { template?: unknown }).template;
   if (source === undefined || source === null) {
     errors.unshift({ field: 'template', message: 'template should not be null or undefined' });
