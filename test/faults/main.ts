@@ -138,7 +138,13 @@ async function main(): Promise<number> {
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => serviceLog.write(`[harness kafkajs] ${JSON.stringify(entry.log)}\n`),
     });
-    const producer = kafka.producer({ allowAutoTopicCreation: false });
+    // Idempotent, as the platform's producer should be: a send retried across the broker outage
+    // must not write the same event twice (it would be a second webhook, with another id).
+    const producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
     await producer.connect();
     cleanup.add('disconnect the producer', () => producer.disconnect());
     const admin = kafka.admin();
