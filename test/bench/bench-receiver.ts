@@ -48,6 +48,7 @@ export class BenchReceiver {
   private frozen = false;
   private readonly servers: Server[] = [];
   private readonly phases: PhaseLatency[] = [];
+  private readonly duplicatesByPhase = new Map<number, number>();
   private readonly hanging = new Set<ServerResponse>();
   private readonly slowTimers = new Set<NodeJS.Timeout>();
   private readonly counters: ReceiverCounters = {
@@ -93,6 +94,11 @@ export class BenchReceiver {
 
   read(): ReceiverCounters {
     return { ...this.counters, duplicates: this.delivered.duplicateCount };
+  }
+
+  /** Duplicates among the webhooks of events published in `phase`. */
+  duplicatesOf(phase: number): number {
+    return this.duplicatesByPhase.get(phase) ?? 0;
   }
 
   latencyOf(phase: number): PhaseLatency {
@@ -170,6 +176,8 @@ export class BenchReceiver {
       } else if (behaviour === 'error') {
         this.counters.answered500++;
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"bench"}');
+      } else if (behaviour === 'unavailable') {
+        response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
       } else if (behaviour === 'hang') {
         this.counters.leftHanging++;
         this.hanging.add(response);
@@ -197,6 +205,7 @@ export class BenchReceiver {
   ) {
     const now = performance.now();
     if (!this.delivered.mark(index, webhookId, now)) {
+      this.duplicatesByPhase.set(phase, this.duplicatesOf(phase) + 1);
       if (this.duplicateExamples.length < 20) {
         const first = this.delivered.firstArrivalOf(webhookId);
         this.duplicateExamples.push({

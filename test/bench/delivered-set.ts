@@ -50,6 +50,13 @@ export class DeliveredSet {
     return true;
   }
 
+  /** The webhook-ids of the delivered webhooks with an index in [from, to), while ids are kept. */
+  idsWithin(from: number, to: number): string[] {
+    const ids: string[] = [];
+    for (const [id, { index }] of this.ids) if (index >= from && index < to) ids.push(id);
+    return ids;
+  }
+
   idCheck(): { checked: boolean; distinctIds: number; mismatches: number } {
     return { checked: !this.idsOverflowed, distinctIds: this.ids.size, mismatches: this.idMismatches };
   }

@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
@@ -41,6 +41,37 @@ function stackScript(command: 'up' | 'down', env: Record<string, string>, log: (
   for (const line of `${result.stdout ?? ''}${result.stderr ?? ''}`.split('\n')) if (line) log(line);
   if (result.status !== 0)
     throw new Error(`deploy/local/stack.sh ${command} exited with ${result.status ?? result.signal}`);
+}
+
+/**
+ * Stops or starts one part of the stack (its data stays) with deploy/local/kafka.sh or
+ * postgres.sh, without blocking the event loop: the caller watches the services meanwhile.
+ */
+export function stackPart(
+  part: 'kafka' | 'postgres',
+  command: 'start' | 'stop',
+  env: Record<string, string>,
+  log: (line: string) => void,
+): Promise<void> {
+  const script = `${part}.sh`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(join(root, 'deploy', 'local', script), [command], {
+      cwd: root,
+      env: { ...process.env, ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
+    child.once('error', reject);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      for (const line of output.split('\n')) if (line) log(line);
+      if (code === 0) resolve();
+      else reject(new Error(`deploy/local/${script} ${command} exited with ${code ?? signal}`));
+    });
+  });
 }
 
 /** Stops whatever a previous run of this checkout left, so its ports and data are free. */

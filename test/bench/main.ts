@@ -9,6 +9,7 @@ import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { BenchReceiver } from './bench-receiver';
+import { Cleanup } from './cleanup';
 import { measureHttpCeiling } from './ceiling-http';
 import { measureKafkaCeiling } from './ceiling-kafka';
 import { timelineSvg } from './chart-svg';
@@ -33,6 +34,7 @@ import { PhaseRunner } from './phase-runner';
 import { ProcessSampler } from './process-sampler';
 import { summarise, summaryText, type BenchReport } from './report';
 import {
+  buildServices,
   SERVICES,
   startServices,
   stopServices,
@@ -49,42 +51,6 @@ const MESSAGE_EVENTS_TOPIC = 'campaign.message-events';
 const benchStart = performance.now();
 function log(line: string): void {
   console.log(`[bench ${((performance.now() - benchStart) / 1000).toFixed(0).padStart(4)} s] ${line}`);
-}
-
-/** Undo steps, run last-registered first, once, whatever happened. */
-class Cleanup {
-  private readonly steps: { name: string; run: () => Promise<void> | void }[] = [];
-  private done = false;
-
-  add(name: string, run: () => Promise<void> | void): void {
-    this.steps.push({ name, run });
-  }
-
-  async run(): Promise<void> {
-    if (this.done) return;
-    this.done = true;
-    for (const step of this.steps.reverse()) {
-      try {
-        await step.run();
-      } catch (error) {
-        console.error(`cleanup: ${step.name} failed: ${(error as Error).message}`);
-      }
-    }
-  }
-}
-
-function buildServices(): void {
-  log('building the services (nx run-many -t build)');
-  const result = spawnSync(
-    'npx',
-    ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'],
-    {
-      cwd: root,
-      stdio: 'inherit',
-      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
-    },
-  );
-  if (result.status !== 0) throw new Error('the build failed');
 }
 
 function serviceEnv(options: BenchOptions): (service: ServiceName) => Record<string, string> {
@@ -154,7 +120,7 @@ async function main(): Promise<number> {
   let runner: PhaseRunner | undefined;
   let monitor: TimelineMonitor | undefined;
   try {
-    if (options.build) buildServices();
+    if (options.build) buildServices(log);
     mkdirSync(settings.stackDir, { recursive: true });
     const logFile = join(settings.stackDir, 'services.log');
     const serviceLog = createWriteStream(logFile);

@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './local-stack';
@@ -31,18 +31,32 @@ export function startServices(
   log: WriteStream,
   nodeFlags: (service: ServiceName) => string[] = () => [],
 ): RunningService[] {
-  return SERVICES.map(({ name, port }) => {
-    const child = spawn(process.execPath, [...nodeFlags(name), join(root, 'dist', 'apps', name, 'main.js')], {
-      cwd: root,
-      env: { ...process.env, ...env, ...envFor(name), PORT: String(port + portOffset) },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    for (const stream of [child.stdout, child.stderr]) {
-      stream?.on('data', (chunk: Buffer) => log.write(`[${name}] ${chunk.toString()}`));
-    }
-    if (child.pid === undefined) throw new Error(`${name} did not start`);
-    return { name, port: port + portOffset, pid: child.pid, child };
+  return SERVICES.map(({ name, port }) =>
+    startService(name, { ...env, ...envFor(name) }, port + portOffset, log, { nodeFlags: nodeFlags(name) }),
+  );
+}
+
+/**
+ * Starts one built service on `port`. `label` names its lines in the log (a second replica of
+ * the same service, for instance).
+ */
+export function startService(
+  name: ServiceName,
+  env: Record<string, string>,
+  port: number,
+  log: WriteStream,
+  { nodeFlags = [], label = name }: { nodeFlags?: string[]; label?: string } = {},
+): RunningService {
+  const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'apps', name, 'main.js')], {
+    cwd: root,
+    env: { ...process.env, ...env, PORT: String(port) },
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', (chunk: Buffer) => log.write(`[${label}] ${chunk.toString()}`));
+  }
+  if (child.pid === undefined) throw new Error(`${label} did not start`);
+  return { name, port, pid: child.pid, child };
 }
 
 export function baseUrl(service: RunningService): string {
@@ -77,27 +91,34 @@ export interface ServiceStop {
 
 /** SIGTERM to each service by pid, SIGKILL for any still running after the grace period. */
 export async function stopServices(services: RunningService[], graceMs = 20_000): Promise<ServiceStop[]> {
-  return Promise.all(
-    services.map(
-      ({ name, child, pid }) =>
-        new Promise<ServiceStop>((resolve) => {
-          const started = performance.now();
-          if (child.exitCode !== null || child.signalCode !== null) {
-            return resolve({ name, seconds: 0, killed: false, exitCode: child.exitCode });
-          }
-          let killed = false;
-          const timer = setTimeout(() => {
-            killed = true;
-            signal(pid, 'SIGKILL');
-          }, graceMs);
-          child.once('exit', (exitCode) => {
-            clearTimeout(timer);
-            resolve({ name, seconds: (performance.now() - started) / 1000, killed, exitCode });
-          });
-          signal(pid, 'SIGTERM');
-        }),
-    ),
-  );
+  return Promise.all(services.map((service) => stopService(service, graceMs)));
+}
+
+/**
+ * Sends `first` (SIGTERM unless told) to the service by pid and waits for it to exit; SIGKILL
+ * when it is still running after the grace period.
+ */
+export function stopService(
+  { name, child, pid }: RunningService,
+  graceMs = 20_000,
+  first: NodeJS.Signals = 'SIGTERM',
+): Promise<ServiceStop> {
+  return new Promise<ServiceStop>((resolve) => {
+    const started = performance.now();
+    if (child.exitCode !== null || child.signalCode !== null) {
+      return resolve({ name, seconds: 0, killed: false, exitCode: child.exitCode });
+    }
+    let killed = false;
+    const timer = setTimeout(() => {
+      killed = true;
+      signal(pid, 'SIGKILL');
+    }, graceMs);
+    child.once('exit', (exitCode) => {
+      clearTimeout(timer);
+      resolve({ name, seconds: (performance.now() - started) / 1000, killed, exitCode });
+    });
+    signal(pid, first);
+  });
 }
 
 function signal(pid: number, name: NodeJS.Signals): void {
@@ -106,4 +127,19 @@ function signal(pid: number, name: NodeJS.Signals): void {
   } catch {
     // already gone
   }
+}
+
+/** Builds the five services into dist/ (nx run-many -t build). */
+export function buildServices(log: (line: string) => void): void {
+  log('building the services (nx run-many -t build)');
+  const result = spawnSync(
+    'npx',
+    ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--output-style=static'],
+    {
+      cwd: root,
+      stdio: 'inherit',
+      env: { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true' },
+    },
+  );
+  if (result.status !== 0) throw new Error('the build failed');
 }

@@ -4,7 +4,8 @@
  * connections. Connection i belongs to project floor(i / fanout) and is slot i % fanout there;
  * a webhook is identified by (event sequence number, slot), its index in the receiver's ledger.
  */
-export type Behaviour = 'ok' | 'hang' | 'error' | 'slow';
+/** 'unavailable' answers 503; no bench cohort uses it, the fault suite's flapping endpoint does. */
+export type Behaviour = 'ok' | 'hang' | 'error' | 'unavailable' | 'slow';
 
 export interface Topology {
   connections: number;
