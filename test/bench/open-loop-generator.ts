@@ -33,7 +33,7 @@ export class OpenLoopGenerator {
   readonly unpublished: UnpublishedRange[] = [];
 
   constructor(
-    private readonly producer: Producer,
+    private readonly producer: Pick<Producer, 'send'>,
     private readonly topic: string,
     private readonly projects: number,
     private readonly tickMs: number,

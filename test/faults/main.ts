@@ -5,7 +5,8 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Kafka, logLevel } from 'kafkajs';
+import { RecordProducer } from '@campaign-webhooks/kafka';
+import { Kafka, logLevel, type Message } from 'kafkajs';
 import { BenchReceiver } from '../bench/bench-receiver';
 import { Cleanup } from '../bench/cleanup';
 import { createConnections, waitForConnectionCaches } from '../bench/connection-setup';
@@ -139,14 +140,17 @@ async function main(): Promise<number> {
       logCreator: () => (entry) => serviceLog.write(`[harness kafkajs] ${JSON.stringify(entry.log)}\n`),
     });
     // Idempotent, as the platform's producer should be: a send retried across the broker outage
-    // must not write the same event twice (it would be a second webhook, with another id).
-    const producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      idempotent: true,
-      maxInFlightRequests: 1,
-    });
-    await producer.connect();
-    cleanup.add('disconnect the producer', () => producer.disconnect());
+    // must not write the same event twice (it would be a second webhook, with another id). The
+    // pipeline's own producer, because it also survives the broker losing its producer state.
+    const records = new RecordProducer(kafka);
+    await records.connect();
+    cleanup.add('disconnect the producer', () => records.disconnect());
+    const producer = {
+      send: async ({ topic, messages }: { topic: string; messages: Message[] }) => {
+        await records.send(messages.map(({ key, value }) => ({ topic, key: key ?? null, value })));
+        return [];
+      },
+    };
     const admin = kafka.admin();
     await admin.connect();
     cleanup.add('disconnect the admin client', () => admin.disconnect());

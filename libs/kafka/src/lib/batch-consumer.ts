@@ -63,11 +63,12 @@ export class BatchConsumer {
   constructor(private readonly options: BatchConsumerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      // A member that stops heartbeating for 30 s is presumed dead and its partitions move on.
-      sessionTimeout: 30_000,
+      // A member that stops heartbeating for 10 s is presumed dead and its partitions move on: a
+      // crashed process's successor can't join before that. Long batches heartbeat as they go.
+      sessionTimeout: 10_000,
       // Members get a minute to finish their in-flight batch when a rebalance starts.
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: 2_000,
       // An idle fetch waits up to 1 s for data; data that arrives is returned at once (minBytes 1).
       maxWaitTimeInMs: 1_000,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,

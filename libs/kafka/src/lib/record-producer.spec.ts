@@ -1,4 +1,5 @@
-import { chunksBySize } from './record-producer';
+import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import { chunksBySize, producerStateLost } from './record-producer';
 
 const record = (bytes: number) => ({ topic: 't', key: 'k', value: 'x'.repeat(bytes) });
 
@@ -17,5 +18,28 @@ describe('chunksBySize', () => {
 
   it('yields nothing for nothing', () => {
     expect([...chunksBySize([], 1000)]).toEqual([]);
+  });
+});
+
+describe('producerStateLost', () => {
+  const protocolError = (type: string) =>
+    new KafkaJSProtocolError({ type, code: 45, retriable: false, message: type } as unknown as Error);
+
+  it('recognises the errors after which a new producer id is needed, wrapped or not', () => {
+    expect(producerStateLost(protocolError('OUT_OF_ORDER_SEQUENCE_NUMBER'))).toBe(true);
+    expect(producerStateLost(protocolError('UNKNOWN_PRODUCER_ID'))).toBe(true);
+    expect(
+      producerStateLost(
+        Object.assign(new KafkaJSNonRetriableError('send failed'), {
+          cause: protocolError('INVALID_PRODUCER_EPOCH'),
+        }),
+      ),
+    ).toBe(true);
+  });
+
+  it('leaves every other error to the caller', () => {
+    expect(producerStateLost(protocolError('NOT_LEADER_FOR_PARTITION'))).toBe(false);
+    expect(producerStateLost(new Error('socket hang up'))).toBe(false);
+    expect(producerStateLost(undefined)).toBe(false);
   });
 });

@@ -1,30 +1,37 @@
-import { CompressionTypes, type Kafka, type Message, type Producer, type TopicMessages } from 'kafkajs';
+import {
+  CompressionTypes,
+  type Kafka,
+  type Message,
+  type Producer,
+  type ProducerBatch,
+  type TopicMessages,
+} from 'kafkajs';
 import type { OutgoingRecord } from './records';
 
 export interface ProducerHooks {
   onProduced?(topic: string, count: number): void;
 }
 
+/** Errors after which the broker no longer knows the producer's id or sequence numbers. */
+const PRODUCER_STATE_LOST = new Set([
+  'OUT_OF_ORDER_SEQUENCE_NUMBER',
+  'UNKNOWN_PRODUCER_ID',
+  'INVALID_PRODUCER_EPOCH',
+]);
+
 /**
  * An idempotent producer that waits for every in-sync replica (acks=all): a send that resolves
  * is durable, so the consume loop may commit what it read.
  */
 export class RecordProducer {
-  private readonly producer: Producer;
+  private producer: Producer;
   private connected = false;
 
   constructor(
-    kafka: Kafka,
+    private readonly kafka: Kafka,
     private readonly hooks: ProducerHooks = {},
   ) {
-    this.producer = kafka.producer({
-      idempotent: true,
-      // One request in flight per broker keeps the idempotent sequence numbers in order.
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-    });
-    this.producer.on(this.producer.events.CONNECT, () => (this.connected = true));
-    this.producer.on(this.producer.events.DISCONNECT, () => (this.connected = false));
+    this.producer = this.createProducer();
   }
 
   get isConnected(): boolean {
@@ -49,12 +56,60 @@ export class RecordProducer {
         messages.push({ key: record.key, value: record.value, headers: record.headers });
       }
       const topicMessages: TopicMessages[] = [...byTopic].map(([topic, messages]) => ({ topic, messages }));
-      await this.producer.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
+      await this.sendBatch({ acks: -1, compression: CompressionTypes.None, topicMessages });
       if (this.hooks.onProduced) {
         for (const { topic, messages } of topicMessages) this.hooks.onProduced(topic, messages.length);
       }
     }
   }
+
+  /**
+   * kafkajs's idempotent producer never recovers once the broker has lost its state (a broker
+   * restarted before it kept it, say): it refuses every send with the same error. A new producer
+   * gets a new id, and the batch goes again under it; at worst that writes it twice, never loses it.
+   */
+  private async sendBatch(batch: ProducerBatch): Promise<void> {
+    const producer = this.producer;
+    try {
+      await producer.sendBatch(batch);
+    } catch (error) {
+      if (!producerStateLost(error)) throw error;
+      if (this.producer === producer) {
+        this.producer = this.createProducer();
+        await producer.disconnect().catch(() => undefined);
+      }
+      await this.producer.connect();
+      await this.producer.sendBatch(batch);
+    }
+  }
+
+  private createProducer(): Producer {
+    const producer = this.kafka.producer({
+      idempotent: true,
+      // One request in flight per broker keeps the idempotent sequence numbers in order.
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+    });
+    producer.on(producer.events.CONNECT, () => (this.connected = this.producer === producer));
+    producer.on(producer.events.DISCONNECT, () => {
+      if (this.producer === producer) this.connected = false;
+    });
+    return producer;
+  }
+}
+
+/** Whether kafkajs's error, or one it wraps, says the broker lost the producer's state. */
+export function producerStateLost(error: unknown): boolean {
+  for (let cause = error; cause && typeof cause === 'object'; ) {
+    const {
+      type,
+      originalError,
+      cause: next,
+    } = cause as { type?: unknown; originalError?: unknown; cause?: unknown };
+    if (typeof type === 'string' && PRODUCER_STATE_LOST.has(type)) return true;
+    cause = originalError ?? next;
+  }
+  return false;
 }
 
 /**

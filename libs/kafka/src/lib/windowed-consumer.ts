@@ -42,9 +42,10 @@ export class WindowedConsumer {
   constructor(private readonly options: WindowedConsumerOptions) {
     this.consumer = options.kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
+      // As the batch consumer: a crashed member's partitions move on after 10 s.
+      sessionTimeout: 10_000,
       rebalanceTimeout: 60_000,
-      heartbeatInterval: 3_000,
+      heartbeatInterval: 2_000,
       maxWaitTimeInMs: 1_000,
       allowAutoTopicCreation: false,
     });
