@@ -5,8 +5,7 @@
  */
 import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { RecordProducer } from '@campaign-webhooks/kafka';
-import { Kafka, logLevel, type Message } from 'kafkajs';
+import { Kafka, logLevel } from 'kafkajs';
 import { BenchReceiver } from '../bench/bench-receiver';
 import { Cleanup } from '../bench/cleanup';
 import { createConnections, waitForConnectionCaches } from '../bench/connection-setup';
@@ -22,6 +21,7 @@ import {
   type StackSettings,
 } from '../bench/local-stack';
 import { OpenLoopGenerator } from '../bench/open-loop-generator';
+import { RenewingProducer } from './renewing-producer';
 import { buildServices, SERVICES, waitUntilReady } from '../bench/service-processes';
 import { adminApiKeysSetting, buildTopology, type Topology } from '../bench/topology';
 import { PhaseCounter } from './load-stream';
@@ -139,18 +139,9 @@ async function main(): Promise<number> {
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => serviceLog.write(`[harness kafkajs] ${JSON.stringify(entry.log)}\n`),
     });
-    // Idempotent, as the platform's producer should be: a send retried across the broker outage
-    // must not write the same event twice (it would be a second webhook, with another id). The
-    // pipeline's own producer, because it also survives the broker losing its producer state.
-    const records = new RecordProducer(kafka);
-    await records.connect();
-    cleanup.add('disconnect the producer', () => records.disconnect());
-    const producer = {
-      send: async ({ topic, messages }: { topic: string; messages: Message[] }) => {
-        await records.send(messages.map(({ key, value }) => ({ topic, key: key ?? null, value })));
-        return [];
-      },
-    };
+    const producer = new RenewingProducer(kafka);
+    await producer.connect();
+    cleanup.add('disconnect the producer', () => producer.disconnect());
     const admin = kafka.admin();
     await admin.connect();
     cleanup.add('disconnect the admin client', () => admin.disconnect());
