@@ -1,5 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import type { LookupAddress } from 'node:dns';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
+import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressResolver } from './address-resolver';
 import { closedPort, startLocalReceiver, type LocalReceiver, type Respond } from './local-receiver.fixture';
 import type { SendResult } from './send-result';
@@ -287,6 +293,81 @@ describe('WebhookSender', () => {
     const { port } = await setUp(respondWith(200));
 
     await expect(send(`https://127.0.0.1:${port}/`)).resolves.toMatchObject({ kind: 'error', error: 'tls' });
+  });
+
+  it('refuses an endpoint whose certificate is not trusted (self-signed)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'self-signed-'));
+    let server: HttpsServer | undefined;
+    try {
+      // openssl is what an operator would use; the certificate is valid for 127.0.0.1, only untrusted.
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=127.0.0.1',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1',
+        ],
+        { stdio: 'ignore' },
+      );
+      let answered = 0;
+      const tls = createHttpsServer(
+        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
+        (_request, response) => {
+          answered++;
+          response.end('{}');
+        },
+      );
+      server = tls;
+      await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
+      sender = new WebhookSender({ userAgent: USER_AGENT, policy: 'allow-private' });
+
+      const result = await send(`https://127.0.0.1:${(tls.address() as AddressInfo).port}/`);
+
+      expect(result).toMatchObject({ kind: 'error', error: 'tls' });
+      expect(answered).toBe(0);
+    } finally {
+      server?.closeAllConnections();
+      await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('gives up at timeoutMs on an endpoint that trickles its headers (slow loris)', async () => {
+    const sockets = new Set<import('node:net').Socket>();
+    const loris: TcpServer = createTcpServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.write('HTTP/1.1 200 OK\r\n');
+      const drip = setInterval(() => socket.write('X-Slow: a\r\n'), 50);
+      socket.on('close', () => clearInterval(drip));
+    });
+    await new Promise<void>((resolve) => loris.listen(0, '127.0.0.1', resolve));
+    try {
+      sender = new WebhookSender({ userAgent: USER_AGENT, policy: 'allow-private', timeoutMs: 400 });
+      const started = Date.now();
+
+      const result = await send(`http://127.0.0.1:${(loris.address() as AddressInfo).port}/`);
+
+      expect(result).toMatchObject({ kind: 'error', error: 'timeout' });
+      expect(Date.now() - started).toBeLessThan(1_500);
+    } finally {
+      for (const socket of sockets) socket.destroy();
+      await new Promise((resolve) => loris.close(resolve));
+    }
   });
 
   it('reports an unusable URL without throwing', async () => {

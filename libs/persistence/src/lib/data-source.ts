@@ -3,6 +3,7 @@ import { ConnectionEntity } from './connection.entity';
 import { CreateConnections1764201600000 } from './migrations/1764201600000-CreateConnections';
 import { CreateProfiles1764201650000 } from './migrations/1764201650000-CreateProfiles';
 import { CreateDeliveryLog1764201750000 } from './migrations/1764201750000-CreateDeliveryLog';
+import { DropRedundantRequestIndex1764201800000 } from './migrations/1764201800000-DropRedundantRequestIndex';
 import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
 import { NotificationIncidentEntity } from './notification-incident.entity';
 
@@ -14,6 +15,7 @@ export const MIGRATIONS = [
   CreateProfiles1764201650000,
   CreateNotificationIncidents1764201700000,
   CreateDeliveryLog1764201750000,
+  DropRedundantRequestIndex1764201800000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {
