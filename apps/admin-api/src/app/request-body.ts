@@ -1,5 +1,5 @@
 import { STATUS_CODES } from 'node:http';
-import { json, type ErrorRequestHandler, type Request, type RequestHandler } from 'express';
+import { json, type ErrorRequestHandler, type Request, type RequestHandler, type Response } from 'express';
 import type { FieldError } from './field-errors';
 
 export const MAX_BODY_BYTES = 1024 * 1024;
@@ -21,15 +21,17 @@ export function requestBodyHandlers(): (RequestHandler | ErrorRequestHandler)[] 
   ];
 }
 
+/** The 400 every validation failure answers with, for the one bad field found here. */
+function refuse(response: Response, error: FieldError): void {
+  response
+    .status(400)
+    .json({ statusCode: 400, error: STATUS_CODES[400], message: 'validation failed', errors: [error] });
+}
+
 /** Every PATCH and PUT of this API says what to change; without a body it is a mistake, not a no-op. */
 const bodyWhereRequired: RequestHandler = (request, response, next) => {
   if ((request.method !== 'PATCH' && request.method !== 'PUT') || hasBody(request)) return next();
-  response.status(400).json({
-    statusCode: 400,
-    error: STATUS_CODES[400],
-    message: 'validation failed',
-    errors: [{ field: 'body', message: `a ${request.method} request needs a JSON object body` }],
-  });
+  refuse(response, { field: 'body', message: `a ${request.method} request needs a JSON object body` });
 };
 
 const onlyJsonBodies: RequestHandler = (request, response, next) => {
@@ -41,12 +43,7 @@ const onlyJsonBodies: RequestHandler = (request, response, next) => {
   });
 };
 
-const notAnObject = {
-  statusCode: 400,
-  error: STATUS_CODES[400],
-  message: 'validation failed',
-  errors: [{ field: 'body', message: 'request body must be a JSON object' }],
-};
+const notAnObject: FieldError = { field: 'body', message: 'request body must be a JSON object' };
 
 /**
  * The JSON parser lets arrays through; every body of this API is an object. Bodies that nothing
@@ -54,12 +51,9 @@ const notAnObject = {
  * text or jsonb, and validation walks bodies recursively.
  */
 const onlyObjectBodies: RequestHandler = (request, response, next) => {
-  if (Array.isArray(request.body)) return void response.status(400).json(notAnObject);
-  const problem = unstorable(request.body);
-  if (!problem) return next();
-  response
-    .status(400)
-    .json({ statusCode: 400, error: STATUS_CODES[400], message: 'validation failed', errors: [problem] });
+  const problem = Array.isArray(request.body) ? notAnObject : unstorable(request.body);
+  if (problem) refuse(response, problem);
+  else next();
 };
 
 /** Deeper than any setting or template (templates nest at most 64 levels). */
@@ -98,7 +92,7 @@ const bodyErrors: ErrorRequestHandler = (error: BodyParserError, _request, respo
       message: `request body is larger than ${MAX_BODY_BYTES} bytes (1 MiB)`,
     });
   } else if (error.type === 'entity.parse.failed') {
-    response.status(400).json(notAnObject);
+    refuse(response, notAnObject);
   } else if (error.expose && typeof error.status === 'number' && error.status >= 400 && error.status < 500) {
     // body-parser's own messages (unsupported charset or encoding, aborted request) hold no body.
     response

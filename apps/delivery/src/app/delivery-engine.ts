@@ -253,8 +253,39 @@ export class DeliveryEngine {
       auth_type: connection.auth_type,
     });
     this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
+    this.logAttempt(connection, delivery, status, httpStatus, result.durationMs, verdict);
     for (const alert of alerts) if (alert) records.push(this.alertRecord(alert));
     return records;
+  }
+
+  /**
+   * One line per attempt, correlated by `delivery_id` (the `webhook-id` the endpoint saw): at debug
+   * level, or warn for a delivery that failed for good. No header or body: they may hold secrets.
+   */
+  private logAttempt(
+    connection: ConnectionSnapshot,
+    delivery: Delivery,
+    status: Outcome['status'],
+    httpStatus: number | null,
+    durationMs: number,
+    verdict: AttemptVerdict,
+  ): void {
+    const level = status === 'failed' ? 'warn' : 'debug';
+    if (!this.deps.logger.isLevelEnabled(level)) return;
+    this.deps.logger[level](
+      {
+        delivery_id: delivery.id,
+        connection_id: connection.id,
+        project_id: connection.project_id,
+        event: delivery.event,
+        attempt: delivery.attempt,
+        status,
+        http_status: httpStatus,
+        duration_ms: Math.round(durationMs),
+        error: verdict.kind === 'delivered' ? undefined : verdict.error,
+      },
+      `delivery ${status}`,
+    );
   }
 
   /** Resolves true once `dueAt` has passed, false when the engine hands its work back first. */
