@@ -9,14 +9,14 @@ export type IfMatchParse = { ok: true; version: number | undefined } | { ok: fal
  */
 export function parseIfMatch(header: string | string[] | undefined): IfMatchParse {
   const value = Array.isArray(header) ? header.join(',') : header;
-  const match = value === undefined ? undefined : IF_MATCH_PATTERN.exec(value);
-  if (value === undefined || (match && match[1] === undefined && match[2] === undefined))
-    return { ok: true, version: undefined };
+  if (value === undefined) return { ok: true, version: undefined };
+  const match = IF_MATCH_PATTERN.exec(value);
   if (!match) {
     return {
       ok: false,
       message: `If-Match must be a connection version, such as 3 or "3" (got ${JSON.stringify(value)})`,
     };
   }
-  return { ok: true, version: Number(match[1] ?? match[2]) };
+  const digits = match[1] ?? match[2];
+  return { ok: true, version: digits === undefined ? undefined : Number(digits) };
 }

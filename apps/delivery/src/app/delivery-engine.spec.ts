@@ -1,0 +1,56 @@
+import { DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
+import type { ConsumedRecord, OutgoingRecord } from '@campaign-webhooks/kafka';
+import { DeliveryEngine, type DeliveryEngineDeps } from './delivery-engine';
+
+const topics = topicNames({});
+
+function retryRecord(dueAt: number): ConsumedRecord {
+  return {
+    topic: topics.retries,
+    partition: 0,
+    offset: '7',
+    key: Buffer.from('c-1'),
+    value: Buffer.from('{"event":"message_send"}'),
+    headers: {
+      [DELIVERY_HEADERS.deliveryId]: 'd-1',
+      [DELIVERY_HEADERS.connectionId]: 'c-1',
+      [DELIVERY_HEADERS.projectId]: 'acme',
+      [DELIVERY_HEADERS.event]: 'message_send',
+      [DELIVERY_HEADERS.attempt]: '2',
+      [DELIVERY_HEADERS.dueAt]: String(dueAt),
+    },
+    timestamp: Date.now(),
+  };
+}
+
+describe('DeliveryEngine on shutdown', () => {
+  it('hands a retry still waiting for its due time back to the retry topic, unsent and unchanged', async () => {
+    const produced: OutgoingRecord[] = [];
+    const parked: string[] = [];
+    // Only what a waiting retry reaches; anything else (a lane, a send) fails the test.
+    const engine = new DeliveryEngine({
+      topics,
+      producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
+      metrics: { parked: { inc: ({ reason }: { reason: string }) => parked.push(reason) } },
+    } as unknown as DeliveryEngineDeps);
+    const dueAt = Date.now() + 60_000;
+
+    const handled = engine.handle(retryRecord(dueAt));
+    engine.handBack();
+    await handled;
+
+    expect(parked).toEqual(['shutdown']);
+    expect(produced).toHaveLength(1);
+    const [record] = produced;
+    expect(record).toMatchObject({
+      topic: topics.retries,
+      key: 'c-1',
+      value: Buffer.from('{"event":"message_send"}'),
+    });
+    expect(record.headers).toMatchObject({
+      [DELIVERY_HEADERS.deliveryId]: 'd-1',
+      [DELIVERY_HEADERS.attempt]: '2',
+    });
+    expect(Math.abs(Number(record.headers?.[DELIVERY_HEADERS.dueAt]) - dueAt)).toBeLessThan(50);
+  });
+});
