@@ -52,8 +52,6 @@ export class WindowedConsumer {
     this.consumer.on(this.consumer.events.FETCH_START, () => {
       this.lastFetchAt = Date.now();
     });
-    // Partitions this member no longer owns start afresh if they come back: the new owner may
-    // have moved their committed offset.
     this.committer = new OffsetCommitter(
       this.consumer,
       () =>
@@ -63,8 +61,10 @@ export class WindowedConsumer {
           offset: window.lowWatermark(),
         })),
       options.logger,
-      options.commitIntervalMs ?? 200,
+      options.commitIntervalMs ?? 250,
     );
+    // Partitions this member no longer owns start afresh if they come back: the new owner may
+    // have moved their committed offset.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = ownedPartitions(payload.memberAssignment);
       for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
