@@ -44,18 +44,20 @@ export class PhaseCounter {
 
 /**
  * Runs `body` while events are published at `rate`, in one or more streams (`body` may start
- * further ones, each a phase of its own), and stops publishing afterwards, also on error.
+ * further ones, each a phase of its own), and stops publishing afterwards, also on error. No
+ * stream outlasts `maxS`.
  */
 export async function underLoad(
   generator: OpenLoopGenerator,
   phases: PhaseCounter,
   rate: number,
   body: (streams: { current: LoadStream; next(): Promise<LoadStream> }) => Promise<void>,
+  maxS = LONGEST_STREAM_S,
 ): Promise<SeqRange> {
   const fromSeq = generator.sequenced;
   const used: number[] = [];
   const begin = () => {
-    const stream = new LoadStream(generator, phases.take(), rate);
+    const stream = new LoadStream(generator, phases.take(), rate, maxS);
     used.push(stream.phase);
     return stream;
   };

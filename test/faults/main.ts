@@ -35,6 +35,7 @@ import { gracefulStop } from './scenarios/graceful-stop';
 import { killRestart } from './scenarios/kill-restart';
 import { postgresOutage } from './scenarios/postgres-outage';
 import { rebalance, REPLICA_PORT } from './scenarios/rebalance';
+import { soak } from './scenarios/soak';
 import { ServiceSet } from './service-set';
 
 const SCENARIOS: Scenario[] = [
@@ -44,11 +45,12 @@ const SCENARIOS: Scenario[] = [
   flappingEndpoint,
   gracefulStop,
   rebalance,
+  soak,
 ];
 
 /** Short retries and breaker resets, so every scenario ends within minutes. */
 const SERVICE_SETTINGS = { RETRY_SCHEDULE: '1s,2s,4s,8s', BREAKER_RESET_MS: '3000' };
-/** The whole run is stopped, and fails, past this. */
+/** The whole run is stopped, and fails, past this (plus the soak's minutes when it runs). */
 const SUITE_LIMIT_MS = 30 * 60_000;
 const MESSAGE_EVENTS_TOPIC = 'campaign.message-events';
 
@@ -93,9 +95,10 @@ async function main(): Promise<number> {
   };
   process.once('SIGINT', () => void stopEverything('SIGINT'));
   process.once('SIGTERM', () => void stopEverything('SIGTERM'));
+  const limitMs = SUITE_LIMIT_MS + (options.only.includes('soak') ? options.soakMinutes * 60_000 : 0);
   const watchdog = setTimeout(
-    () => void stopEverything(`still running after ${SUITE_LIMIT_MS / 60_000} min`),
-    SUITE_LIMIT_MS,
+    () => void stopEverything(`still running after ${limitMs / 60_000} min`),
+    limitMs,
   );
 
   let services: ServiceSet | undefined;

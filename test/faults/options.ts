@@ -6,7 +6,11 @@ export const SCENARIO_NAMES = [
   'flapping-endpoint',
   'graceful-stop',
   'rebalance',
+  'soak',
 ] as const;
+
+/** The soak runs only when asked for (`--only soak`, or `npm run test:soak`). */
+const DEFAULT_SCENARIOS = SCENARIO_NAMES.filter((name) => name !== 'soak');
 
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 
@@ -20,6 +24,7 @@ export interface FaultOptions {
   /** Longest wait, per scenario, for every published webhook to be delivered. */
   drainMaxS: number;
   only: ScenarioName[];
+  soakMinutes: number;
   kafkaPort: number;
   postgresPort: number;
   portOffset: number;
@@ -34,6 +39,8 @@ const HELP = `npm run test:faults -- [options]
   --partitions N          TOPIC_PARTITIONS for setup (8)
   --drain-max S           longest wait per scenario for every webhook to arrive (150)
   --only a,b              run only these scenarios: ${SCENARIO_NAMES.join(', ')}
+                          (all but soak unless named)
+  --soak-minutes M        how long the soak publishes (30)
   --kafka-port P --postgres-port P --port-offset O   (19592, 15933, 10500)
   --out DIR               results directory (test/faults/results)`;
 
@@ -45,7 +52,8 @@ export function parseOptions(argv: string[]): FaultOptions {
     receiverPorts: 4,
     partitions: 8,
     drainMaxS: 150,
-    only: [...SCENARIO_NAMES],
+    only: DEFAULT_SCENARIOS,
+    soakMinutes: 30,
     kafkaPort: 19592,
     postgresPort: 15933,
     portOffset: 10500,
@@ -94,6 +102,9 @@ export function parseOptions(argv: string[]): FaultOptions {
               throw new Error(`unknown scenario ${name}; known: ${SCENARIO_NAMES.join(', ')}`);
             return name as ScenarioName;
           });
+        break;
+      case '--soak-minutes':
+        options.soakMinutes = count();
         break;
       case '--kafka-port':
         options.kafkaPort = count();
