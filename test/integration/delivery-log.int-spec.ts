@@ -83,22 +83,56 @@ describe('DeliveryLogStore against PostgreSQL', () => {
     expect(await store.attempts({ projectId: 'globex', connectionId, limit: 10 })).toEqual([]);
   });
 
-  it('keeps each delivery body for a resend, scoped by project', async () => {
+  it('keeps the body of the first attempt for a resend, scoped by project', async () => {
+    await store.maintainPartitions(new Date(), 14);
     const deliveryId = randomUUID();
-    const request = {
-      deliveryId,
-      connectionId: 'c-1',
-      projectId: 'acme',
-      event: 'message_open',
-      body: '{"event":"message_open"}',
-      createdAt: new Date().toISOString(),
-    };
-    await store.recordRequests([request]);
-    await store.recordRequests([request]);
+    const body = '{"event":"message_open"}';
+    const first = attempt({ deliveryId, status: 'retrying', body });
+    await store.recordAttempts([first]);
+    await store.recordAttempts([
+      first,
+      attempt({ deliveryId, attempt: 2, time: new Date(Date.now() + 1000).toISOString() }),
+    ]);
     expect(await store.request('acme', deliveryId)).toMatchObject({
-      body: request.body,
+      body,
       connectionId: 'c-1',
+      event: 'message_open',
     });
     expect(await store.request('globex', deliveryId)).toBeUndefined();
+    expect(await store.request('acme', randomUUID())).toBeUndefined();
+  });
+
+  it('moves bodies logged apart before the upgrade to their first attempts, and back on revert', async () => {
+    const deliveryId = randomUUID();
+    const body = '{"event":"message_click"}';
+    const loggedAfterUpgrade = attempt({ body: '{"event":"message_open"}' });
+    await store.recordAttempts([
+      attempt({ deliveryId }),
+      attempt({ deliveryId, attempt: 2 }),
+      loggedAfterUpgrade,
+    ]);
+    await dataSource.undoLastMigration();
+    try {
+      const kept: { body: string }[] = await dataSource.query(
+        `SELECT body FROM delivery_requests WHERE delivery_id = $1`,
+        [loggedAfterUpgrade.deliveryId],
+      );
+      expect(kept).toEqual([{ body: loggedAfterUpgrade.body }]);
+      await dataSource.query(
+        `INSERT INTO delivery_requests (delivery_id, connection_id, project_id, event, body, created_at)
+         VALUES ($1, 'c-1', 'acme', 'message_click', $2, now())`,
+        [deliveryId, body],
+      );
+    } finally {
+      await dataSource.runMigrations();
+    }
+    const rows: { attempt: number; body: string | null }[] = await dataSource.query(
+      `SELECT attempt, body FROM delivery_attempts WHERE delivery_id = $1 ORDER BY attempt`,
+      [deliveryId],
+    );
+    expect(rows).toEqual([
+      { attempt: 1, body },
+      { attempt: 2, body: null },
+    ]);
   });
 });

@@ -12,3 +12,4 @@ export * from './lib/partition-window';
 export * from './lib/batching-producer';
 export * from './lib/windowed-consumer';
 export * from './lib/consumer-lag';
+export * from './lib/fetch-tuning';

@@ -1,3 +1,4 @@
+import { setting } from '@campaign-webhooks/config';
 import { topicNames } from '@campaign-webhooks/contracts';
 import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
 import {
@@ -27,7 +28,7 @@ import { ConnectionsService } from './connections/connections.service';
 import { ENDPOINT_POLICY, EndpointUrlConstraint } from './connections/endpoint-url.constraint';
 import { DeliveriesController } from './delivery-log/deliveries.controller';
 import { DeliveriesService } from './delivery-log/deliveries.service';
-import { AttemptLogStage, RequestLogStage } from './delivery-log/delivery-log-stages';
+import { AttemptLogStage } from './delivery-log/delivery-log-stages';
 import { DeliveryLogMaintenance } from './delivery-log/delivery-log-maintenance';
 import { TemplatesController } from './templates/templates.controller';
 import { TemplatesService } from './templates/templates.service';
@@ -65,8 +66,7 @@ export class AppModule {
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
-              lingerMs: config.KAFKA_LINGER_MS,
-              commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+              ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,
@@ -101,12 +101,6 @@ export class AppModule {
               topics: [topics.outcomes],
               deadLetterTopic: topics.deadLetter,
               stage: new AttemptLogStage(store),
-            });
-            runtime.consume({
-              groupId: `${config.DELIVERY_LOG_GROUP_ID}.requests`,
-              topics: [topics.deliveries],
-              deadLetterTopic: topics.deadLetter,
-              stage: new RequestLogStage(store),
             });
             return store;
           },

@@ -1,3 +1,4 @@
+import { setting } from '@campaign-webhooks/config';
 import { mirrorConnections } from '@campaign-webhooks/connection-feed';
 import { PRODUCT_USER_AGENT, topicNames } from '@campaign-webhooks/contracts';
 import { WebhookSender } from '@campaign-webhooks/http-delivery';
@@ -49,8 +50,7 @@ export class AppModule implements OnApplicationShutdown {
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
               brokers: config.KAFKA_BROKERS,
-              lingerMs: config.KAFKA_LINGER_MS,
-              commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+              ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,
               hooks: metrics.kafkaHooks,

@@ -1,6 +1,7 @@
 import type { ConnectionIndex } from '@campaign-webhooks/connections';
 import {
   DELIVERY_HEADERS,
+  OUTCOME_HEADERS,
   deliveryHeadersSchema,
   type Alert,
   type ConnectionSnapshot,
@@ -373,7 +374,12 @@ export class DeliveryEngine {
         detail.nextAttemptAt === undefined ? null : new Date(detail.nextAttemptAt).toISOString(),
       time: new Date().toISOString(),
     };
-    return { topic: this.deps.topics.outcomes, key: delivery.connectionId, value: JSON.stringify(outcome) };
+    return {
+      topic: this.deps.topics.outcomes,
+      key: delivery.connectionId,
+      value: JSON.stringify(outcome),
+      headers: delivery.attempt === 1 ? { [OUTCOME_HEADERS.requestBody]: delivery.body } : undefined,
+    };
   }
 }
 

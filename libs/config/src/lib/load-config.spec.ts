@@ -50,4 +50,16 @@ describe('parseConfig', () => {
   it('rejects a port out of range', () => {
     expect(() => parseConfig(schema, { ...valid, PORT: '70000' })).toThrow(/PORT is invalid/);
   });
+
+  it('turns the Kafka tuning settings into runtime options, refusing a zero fetch size', () => {
+    const tuning = z.object(setting.kafkaTuning);
+    expect(setting.kafkaRuntimeTuning(parseConfig(tuning, {}))).toEqual({
+      lingerMs: 2,
+      commitIntervalMs: 250,
+      fetch: { minBytes: 1, maxWaitMs: 1_000 },
+    });
+    const tuned = parseConfig(tuning, { KAFKA_FETCH_MIN_BYTES: '16384', KAFKA_FETCH_MAX_WAIT_MS: '20' });
+    expect(setting.kafkaRuntimeTuning(tuned).fetch).toEqual({ minBytes: 16384, maxWaitMs: 20 });
+    expect(() => parseConfig(tuning, { KAFKA_FETCH_MIN_BYTES: '0' })).toThrow(/KAFKA_FETCH_MIN_BYTES/);
+  });
 });

@@ -21,13 +21,30 @@ export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(
 
 /**
  * How the Kafka runtime trades latency for fewer broker requests: records produced within
- * KAFKA_LINGER_MS go in one request, and consumed offsets are committed every
- * KAFKA_COMMIT_INTERVAL_MS (a crash re-delivers at most that much).
+ * KAFKA_LINGER_MS go in one request, consumed offsets are committed every
+ * KAFKA_COMMIT_INTERVAL_MS (a crash re-delivers at most that much), and a fetch waits for
+ * KAFKA_FETCH_MIN_BYTES or KAFKA_FETCH_MAX_WAIT_MS, whichever comes first.
  */
 export const kafkaTuning = {
   KAFKA_LINGER_MS: nonNegativeInt(2),
   KAFKA_COMMIT_INTERVAL_MS: positiveInt(250),
+  KAFKA_FETCH_MIN_BYTES: positiveInt(1),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveInt(1_000),
 };
+
+/** The Kafka runtime's options from the kafkaTuning settings. */
+export function kafkaRuntimeTuning(config: {
+  KAFKA_LINGER_MS: number;
+  KAFKA_COMMIT_INTERVAL_MS: number;
+  KAFKA_FETCH_MIN_BYTES: number;
+  KAFKA_FETCH_MAX_WAIT_MS: number;
+}): { lingerMs: number; commitIntervalMs: number; fetch: { minBytes: number; maxWaitMs: number } } {
+  return {
+    lingerMs: config.KAFKA_LINGER_MS,
+    commitIntervalMs: config.KAFKA_COMMIT_INTERVAL_MS,
+    fetch: { minBytes: config.KAFKA_FETCH_MIN_BYTES, maxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS },
+  };
+}
 
 export const postgresUrl = z
   .string({ error: 'is required (postgres://user:password@host:port/database)' })

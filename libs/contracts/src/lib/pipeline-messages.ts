@@ -44,6 +44,14 @@ export const deliveryHeadersSchema = z.object({
 });
 export type DeliveryHeaders = z.infer<typeof deliveryHeadersSchema>;
 
+/**
+ * Headers on `webhooks.outcomes` besides the contract's JSON value: the outcomes of a delivery's
+ * first attempt carry its request body, which the delivery log keeps for resends.
+ */
+export const OUTCOME_HEADERS = {
+  requestBody: 'request-body',
+} as const;
+
 export interface DeliveryRequest {
   deliveryId: string;
   connectionId: string;

@@ -1,3 +1,4 @@
+import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
 import type { KafkaLogger } from './kafka-client';
@@ -37,6 +38,7 @@ export interface BatchConsumerOptions {
   partitionsConsumedConcurrently?: number;
   maxBytesPerPartition?: number;
   commitIntervalMs?: number;
+  fetch?: FetchTuning;
   hooks?: ConsumerHooks;
 }
 
@@ -69,8 +71,8 @@ export class BatchConsumer {
       // Members get a minute to finish their in-flight batch when a rebalance starts.
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
-      // An idle fetch waits up to 1 s for data; data that arrives is returned at once (minBytes 1).
-      maxWaitTimeInMs: 1_000,
+      minBytes: (options.fetch ?? DEFAULT_FETCH).minBytes,
+      maxWaitTimeInMs: (options.fetch ?? DEFAULT_FETCH).maxWaitMs,
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
     });

@@ -1,5 +1,6 @@
 import type { Kafka } from 'kafkajs';
 import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './batch-consumer';
+import type { FetchTuning } from './fetch-tuning';
 import { BatchingProducer } from './batching-producer';
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
 import { ConsumerLagSampler, type LagReport } from './consumer-lag';
@@ -22,6 +23,8 @@ export interface PipelineRuntimeOptions {
   lingerMs?: number;
   /** Consumed offsets are committed this often (KAFKA_COMMIT_INTERVAL_MS). */
   commitIntervalMs?: number;
+  /** How long a fetch waits for how much data (KAFKA_FETCH_MIN_BYTES, KAFKA_FETCH_MAX_WAIT_MS). */
+  fetch?: FetchTuning;
 }
 
 /** A loop that has not fetched for this long is considered stuck. */
@@ -61,13 +64,17 @@ export class PipelineRuntime {
   }
 
   consume(
-    options: Omit<BatchConsumerOptions, 'kafka' | 'producer' | 'logger' | 'hooks' | 'commitIntervalMs'>,
+    options: Omit<
+      BatchConsumerOptions,
+      'kafka' | 'producer' | 'logger' | 'hooks' | 'commitIntervalMs' | 'fetch'
+    >,
   ): BatchConsumer {
     const consumer = new BatchConsumer({
       ...options,
       kafka: this.kafka,
       producer: this.batching,
       commitIntervalMs: this.options.commitIntervalMs,
+      fetch: this.options.fetch,
       logger: this.options.logger,
       hooks: this.options.hooks,
     });
@@ -77,11 +84,12 @@ export class PipelineRuntime {
   }
 
   consumeWindowed(
-    options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed' | 'commitIntervalMs'>,
+    options: Omit<WindowedConsumerOptions, 'kafka' | 'logger' | 'onConsumed' | 'commitIntervalMs' | 'fetch'>,
   ): WindowedConsumer {
     const consumer = new WindowedConsumer({
       ...options,
       commitIntervalMs: this.options.commitIntervalMs,
+      fetch: this.options.fetch,
       kafka: this.kafka,
       logger: this.options.logger,
       onConsumed: this.options.hooks?.onConsumed,

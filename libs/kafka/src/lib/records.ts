@@ -17,7 +17,7 @@ export interface OutgoingRecord {
   topic: string;
   key: string | Buffer | null;
   value: string | Buffer | null;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | Buffer>;
 }
 
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {

@@ -1,3 +1,4 @@
+import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
@@ -17,6 +18,7 @@ export interface WindowedConsumerOptions {
   /** Records of one partition taken on and not finished, at most. */
   windowPerPartition?: number;
   commitIntervalMs?: number;
+  fetch?: FetchTuning;
   /** Called when the consumer stops taking records, before the grace period for those in hand. */
   onStopping?(): void;
   onConsumed?(topic: string, count: number): void;
@@ -46,7 +48,8 @@ export class WindowedConsumer {
       sessionTimeout: 10_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
-      maxWaitTimeInMs: 1_000,
+      minBytes: (options.fetch ?? DEFAULT_FETCH).minBytes,
+      maxWaitTimeInMs: (options.fetch ?? DEFAULT_FETCH).maxWaitMs,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {

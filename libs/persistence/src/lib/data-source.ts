@@ -5,6 +5,7 @@ import { CreateProfiles1764201650000 } from './migrations/1764201650000-CreatePr
 import { CreateDeliveryLog1764201750000 } from './migrations/1764201750000-CreateDeliveryLog';
 import { DropRedundantRequestIndex1764201800000 } from './migrations/1764201800000-DropRedundantRequestIndex';
 import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
+import { KeepBodyWithFirstAttempt1764201850000 } from './migrations/1764201850000-KeepBodyWithFirstAttempt';
 import { NotificationIncidentEntity } from './notification-incident.entity';
 
 export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
@@ -16,6 +17,7 @@ export const MIGRATIONS = [
   CreateNotificationIncidents1764201700000,
   CreateDeliveryLog1764201750000,
   DropRedundantRequestIndex1764201800000,
+  KeepBodyWithFirstAttempt1764201850000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

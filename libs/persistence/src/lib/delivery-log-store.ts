@@ -12,6 +12,8 @@ export interface LoggedAttempt {
   error: string | null;
   nextAttemptAt: string | null;
   time: string;
+  /** The request body, kept with the first attempt of each delivery for resends. */
+  body?: string | null;
 }
 
 export interface LoggedRequest {
@@ -33,8 +35,6 @@ export interface AttemptQuery {
   after?: { time: string; deliveryId: string; attempt: number };
 }
 
-const LOGGED_TABLES = ['delivery_attempts', 'delivery_requests'] as const;
-
 /**
  * The delivery log in PostgreSQL, written in batches (one statement per consumed batch) and read
  * by the admin API. Re-consumed records are ignored by their primary keys.
@@ -44,12 +44,13 @@ export class DeliveryLogStore {
 
   async recordAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
     if (attempts.length === 0) return;
-    const column = <K extends keyof LoggedAttempt>(key: K) => attempts.map((a) => a[key]);
+    const column = <K extends keyof LoggedAttempt>(key: K) => attempts.map((a) => a[key] ?? null);
     await this.dataSource.query(
       `INSERT INTO delivery_attempts
-         (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at, time)
+         (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
+          time, body)
        SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
-                            $9::text[], $10::timestamptz[], $11::timestamptz[])
+                            $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])
        ON CONFLICT DO NOTHING`,
       [
         column('deliveryId'),
@@ -63,24 +64,7 @@ export class DeliveryLogStore {
         column('error'),
         column('nextAttemptAt'),
         column('time'),
-      ],
-    );
-  }
-
-  async recordRequests(requests: readonly LoggedRequest[]): Promise<void> {
-    if (requests.length === 0) return;
-    const column = <K extends keyof LoggedRequest>(key: K) => requests.map((r) => r[key]);
-    await this.dataSource.query(
-      `INSERT INTO delivery_requests (delivery_id, connection_id, project_id, event, body, created_at)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::timestamptz[])
-       ON CONFLICT DO NOTHING`,
-      [
-        column('deliveryId'),
-        column('connectionId'),
-        column('projectId'),
-        column('event'),
         column('body'),
-        column('createdAt'),
       ],
     );
   }
@@ -130,9 +114,9 @@ export class DeliveryLogStore {
   /** The body a delivery was first sent with, if the log still holds it. */
   async request(projectId: string, deliveryId: string): Promise<LoggedRequest | undefined> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT delivery_id, connection_id, project_id, event, body, created_at
-         FROM delivery_requests WHERE project_id = $1 AND delivery_id = $2
-        ORDER BY created_at LIMIT 1`,
+      `SELECT delivery_id, connection_id, project_id, event, body, time
+         FROM delivery_attempts WHERE project_id = $1 AND delivery_id = $2 AND body IS NOT NULL
+        ORDER BY time LIMIT 1`,
       [projectId, deliveryId],
     );
     const row = rows[0];
@@ -143,7 +127,7 @@ export class DeliveryLogStore {
       projectId: String(row['project_id']),
       event: String(row['event']),
       body: String(row['body']),
-      createdAt: (row['created_at'] as Date).toISOString(),
+      createdAt: (row['time'] as Date).toISOString(),
     };
   }
 
@@ -152,38 +136,36 @@ export class DeliveryLogStore {
    * older than `retentionDays`. Rows outside every day partition land in the default partition.
    */
   async maintainPartitions(now: Date, retentionDays: number, daysAhead = 2): Promise<void> {
-    for (const table of LOGGED_TABLES) {
-      const column = table === 'delivery_attempts' ? 'time' : 'created_at';
-      for (let offset = -1; offset <= daysAhead; offset++) {
-        const day = startOfDay(now, offset);
-        const next = startOfDay(now, offset + 1);
-        const name = `${table}_${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
-        const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [
-          name,
-        ]);
-        if (exists.length > 0) continue;
-        // Rows of that day already in the default partition would block the new partition: move them.
-        await this.dataSource.transaction(async (manager) => {
-          await manager.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS)`);
-          await manager.query(
-            `WITH moved AS (DELETE FROM ${table}_default WHERE ${column} >= $1 AND ${column} < $2 RETURNING *)
-             INSERT INTO ${name} SELECT * FROM moved`,
-            [day.toISOString(), next.toISOString()],
-          );
-          await manager.query(
-            `ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${day.toISOString()}') TO ('${next.toISOString()}')`,
-          );
-        });
-      }
-      const oldest = startOfDay(now, -retentionDays).toISOString().slice(0, 10).replace(/-/g, '');
-      const partitions: { relname: string }[] = await this.dataSource.query(
-        `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
-          WHERE p.relname = $1 AND c.relname ~ '_[0-9]{8}$'`,
-        [table],
-      );
-      for (const { relname } of partitions) {
-        if (relname.slice(-8) < oldest) await this.dataSource.query(`DROP TABLE ${relname}`);
-      }
+    const table = 'delivery_attempts';
+    for (let offset = -1; offset <= daysAhead; offset++) {
+      const day = startOfDay(now, offset);
+      const next = startOfDay(now, offset + 1);
+      const name = `${table}_${day.toISOString().slice(0, 10).replace(/-/g, '')}`;
+      const exists: unknown[] = await this.dataSource.query(`SELECT 1 FROM pg_class WHERE relname = $1`, [
+        name,
+      ]);
+      if (exists.length > 0) continue;
+      // Rows of that day already in the default partition would block the new partition: move them.
+      await this.dataSource.transaction(async (manager) => {
+        await manager.query(`CREATE TABLE ${name} (LIKE ${table} INCLUDING DEFAULTS)`);
+        await manager.query(
+          `WITH moved AS (DELETE FROM ${table}_default WHERE time >= $1 AND time < $2 RETURNING *)
+           INSERT INTO ${name} SELECT * FROM moved`,
+          [day.toISOString(), next.toISOString()],
+        );
+        await manager.query(
+          `ALTER TABLE ${table} ATTACH PARTITION ${name} FOR VALUES FROM ('${day.toISOString()}') TO ('${next.toISOString()}')`,
+        );
+      });
+    }
+    const oldest = startOfDay(now, -retentionDays).toISOString().slice(0, 10).replace(/-/g, '');
+    const partitions: { relname: string }[] = await this.dataSource.query(
+      `SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid JOIN pg_class p ON p.oid = i.inhparent
+        WHERE p.relname = $1 AND c.relname ~ '_[0-9]{8}$'`,
+      [table],
+    );
+    for (const { relname } of partitions) {
+      if (relname.slice(-8) < oldest) await this.dataSource.query(`DROP TABLE ${relname}`);
     }
   }
 }

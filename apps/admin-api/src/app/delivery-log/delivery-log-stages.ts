@@ -1,15 +1,18 @@
-import { DELIVERY_HEADERS, deliveryHeadersSchema, outcomeSchema } from '@campaign-webhooks/contracts';
+import { OUTCOME_HEADERS, outcomeSchema } from '@campaign-webhooks/contracts';
 import {
   TransientError,
   type BatchStage,
   type ConsumedRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
-import type { DeliveryLogStore, LoggedAttempt, LoggedRequest } from '@campaign-webhooks/persistence';
+import type { DeliveryLogStore, LoggedAttempt } from '@campaign-webhooks/persistence';
 
 const logged: RecordResult = { produce: [] };
 
-/** Writes each consumed batch of outcomes to the delivery log in one statement. */
+/**
+ * Writes each consumed batch of outcomes to the delivery log in one statement; the request body
+ * the first attempt's outcome carries is kept with it, for resends.
+ */
 export class AttemptLogStage implements BatchStage {
   constructor(private readonly store: DeliveryLogStore) {}
 
@@ -34,35 +37,11 @@ export class AttemptLogStage implements BatchStage {
         error: outcome.error,
         nextAttemptAt: outcome.next_attempt_at,
         time: outcome.time,
+        body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
       });
       return logged;
     });
     await writeOrRetry(() => this.store.recordAttempts(attempts));
-    return results;
-  }
-}
-
-/** Keeps the body of each delivery (its first record on the deliveries topic) for resends. */
-export class RequestLogStage implements BatchStage {
-  constructor(private readonly store: DeliveryLogStore) {}
-
-  async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    const requests: LoggedRequest[] = [];
-    const results = records.map((record): RecordResult => {
-      const headers = deliveryHeadersSchema.safeParse(record.headers);
-      // The delivery service dead-letters malformed records of this topic; the log just skips them.
-      if (!headers.success) return logged;
-      requests.push({
-        deliveryId: headers.data[DELIVERY_HEADERS.deliveryId],
-        connectionId: headers.data[DELIVERY_HEADERS.connectionId],
-        projectId: headers.data[DELIVERY_HEADERS.projectId],
-        event: headers.data[DELIVERY_HEADERS.event],
-        body: record.value?.toString('utf8') ?? '',
-        createdAt: new Date(record.timestamp).toISOString(),
-      });
-      return logged;
-    });
-    await writeOrRetry(() => this.store.recordRequests(requests));
     return results;
   }
 }
