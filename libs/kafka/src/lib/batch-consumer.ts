@@ -1,6 +1,6 @@
-import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
+import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';

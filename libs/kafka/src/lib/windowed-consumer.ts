@@ -1,5 +1,5 @@
-import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
 import { PartitionWindow } from './partition-window';
