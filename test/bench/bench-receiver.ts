@@ -28,6 +28,7 @@ export interface ReceiverCounters {
   deliveredHealthy: number;
   duplicates: number;
   answered500: number;
+  answered503: number;
   leftHanging: number;
   unreadable: number;
   ceilingRequests: number;
@@ -57,6 +58,7 @@ export class BenchReceiver {
     deliveredHealthy: 0,
     duplicates: 0,
     answered500: 0,
+    answered503: 0,
     leftHanging: 0,
     unreadable: 0,
     ceilingRequests: 0,
@@ -177,6 +179,7 @@ export class BenchReceiver {
         this.counters.answered500++;
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"bench"}');
       } else if (behaviour === 'unavailable') {
+        this.counters.answered503++;
         response.writeHead(503, { 'content-type': 'application/json' }).end('{"error":"unavailable"}');
       } else if (behaviour === 'hang') {
         this.counters.leftHanging++;

@@ -34,6 +34,7 @@ export const deliveryConfigSchema = z.object({
   BREAKER_RESET_MS: setting.positiveInt(30_000),
   BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
   BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
+  BREAKER_WINDOW_MS: setting.positiveInt(5_000),
   /** Off only to measure what the breakers cost (an A/B switch of the benchmark). */
   BREAKER_ENABLED: setting.boolean(true),
   FAILURES_BEFORE_ALERT: setting.positiveInt(3),

@@ -7,6 +7,8 @@ const BEFORE_MS = 15_000;
 const FLAP_MS = 20_000;
 const AFTER_MS = 20_000;
 const BREAKER_CLOSED_WITHIN_MS = 30_000;
+/** An endpoint that fails fast has its breaker open this soon. */
+const BREAKER_OPEN_WITHIN_S = 5;
 /** The other endpoints keep at least this share of their delivery rate while one flaps. */
 const ISOLATION_RATIO = 0.8;
 const SLICE_MS = 5_000;
@@ -27,7 +29,7 @@ export const flappingEndpoint: Scenario = {
     const healthyRate: { before?: number; during?: number } = {};
     const lag: { flapStart?: LagReading; flapEnd?: LagReading } = {};
     let duringSlices: number[] = [];
-    let breakersOpenMax = 0;
+    let breakers: BreakerSampling = { max: 0 };
     const range = await underLoad(
       context.generator,
       context.phases,
@@ -45,7 +47,7 @@ export const flappingEndpoint: Scenario = {
           duringSlices = await healthyDeliveries(context, FLAP_MS, SLICE_MS);
           healthyRate.during = rateOf(duringSlices, FLAP_MS);
           lag.flapEnd = await readLag(context);
-          breakersOpenMax = await sampling;
+          breakers = await sampling;
         } finally {
           receiver.faultsActive = false;
         }
@@ -60,11 +62,17 @@ export const flappingEndpoint: Scenario = {
     const flapping = context.ledger.countFor(range, flappingConnection);
     figures['flapping endpoint: webhooks published / delivered'] =
       `${flapping.published} / ${flapping.delivered}`;
-    figures['webhooks_breakers_open max during the flap'] = breakersOpenMax;
+    figures['webhooks_breakers_open max during the flap'] = breakers.max;
+    figures["breaker open after the endpoint's first 503 (s, sampled every 0.25 s)"] =
+      breakers.firstOpenAfterS ?? 'never';
     figures['webhooks_breakers_open after the drain'] = breakersOpenAfter ?? 'no answer';
     checks.push(
       check('flapping endpoint got all its webhooks', flapping.delivered === flapping.published, ''),
-      check('its breaker opened during the flap', breakersOpenMax > 0, `max ${breakersOpenMax} open`),
+      check(
+        `its breaker opened within ${BREAKER_OPEN_WITHIN_S} s of the first 503`,
+        breakers.firstOpenAfterS !== undefined && breakers.firstOpenAfterS <= BREAKER_OPEN_WITHIN_S,
+        `opened after ${breakers.firstOpenAfterS ?? 'never'} s, max ${breakers.max} open`,
+      ),
       check(
         'its breaker closed afterwards',
         breakersOpenAfter === 0,
@@ -124,15 +132,31 @@ function lagText(reading: LagReading | undefined): string {
   return ['filter', 'renderer', 'delivery', 'retries'].map((stage) => reading[stage] ?? '?').join(' / ');
 }
 
-/** The highest webhooks_breakers_open delivery reported, scraped every second for `ms`. */
-async function sampleBreakers(context: FaultContext, ms: number): Promise<number> {
-  const deadline = performance.now() + ms;
-  let max = 0;
-  while (performance.now() < deadline) {
-    max = Math.max(max, (await metricValue(context.services.get('delivery'), 'webhooks_breakers_open')) ?? 0);
-    await sleep(1_000);
+interface BreakerSampling {
+  max: number;
+  /** Seconds from the endpoint's first 503 to the first reading above 0. */
+  firstOpenAfterS?: number;
+}
+
+/**
+ * webhooks_breakers_open of delivery, read every 0.25 s for `ms`: its highest value, and how
+ * long after the endpoint's first 503 it first rose (a backlog can delay that first answer).
+ */
+async function sampleBreakers(context: FaultContext, ms: number): Promise<BreakerSampling> {
+  const started = performance.now();
+  const sampling: BreakerSampling = { max: 0 };
+  const answeredBefore = context.receiver.read().answered503;
+  let firstFailureAt: number | undefined;
+  while (performance.now() - started < ms) {
+    const open = (await metricValue(context.services.get('delivery'), 'webhooks_breakers_open')) ?? 0;
+    const now = performance.now();
+    firstFailureAt ??= context.receiver.read().answered503 > answeredBefore ? now : undefined;
+    if (open > 0 && sampling.firstOpenAfterS === undefined && firstFailureAt !== undefined)
+      sampling.firstOpenAfterS = Math.round((now - firstFailureAt) / 100) / 10;
+    sampling.max = Math.max(sampling.max, open);
+    await sleep(250);
   }
-  return max;
+  return sampling;
 }
 
 /** webhooks_breakers_open once it reads 0, or its last reading after a bounded wait. */

@@ -87,6 +87,7 @@ export class AppModule implements OnApplicationShutdown {
                 breakerResetMs: config.BREAKER_RESET_MS,
                 breakerVolumeThreshold: config.BREAKER_VOLUME_THRESHOLD,
                 breakerErrorPercentage: config.BREAKER_ERROR_PERCENTAGE,
+                breakerWindowMs: config.BREAKER_WINDOW_MS,
                 breakerEnabled: config.BREAKER_ENABLED,
               },
               alerts: new FailureAlerts(config.FAILURES_BEFORE_ALERT),

@@ -7,6 +7,12 @@ export interface LaneOptions {
   breakerResetMs: number;
   breakerVolumeThreshold: number;
   breakerErrorPercentage: number;
+  /**
+   * The rolling window the error percentage is counted over. An endpoint that was healthy
+   * opens its breaker about half a window after it starts failing, once its failures outnumber
+   * the successes still in the window.
+   */
+  breakerWindowMs: number;
   /** A disabled breaker passes every request and never opens. */
   breakerEnabled?: boolean;
 }
@@ -35,7 +41,7 @@ export class ConnectionLane {
       resetTimeout: options.breakerResetMs,
       volumeThreshold: options.breakerVolumeThreshold,
       errorThresholdPercentage: options.breakerErrorPercentage,
-      rollingCountTimeout: 10_000,
+      rollingCountTimeout: options.breakerWindowMs,
       rollingCountBuckets: 10,
       rollingPercentilesEnabled: false,
       enableSnapshots: false,
