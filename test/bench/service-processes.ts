@@ -3,6 +3,9 @@ import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { root } from './local-stack';
 
+/** The services run as the container image runs them (deploy/Dockerfile's NODE_OPTIONS). */
+const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export const SERVICES = [
   { name: 'admin-api', port: 3000 },
   { name: 'subscription-filter', port: 3001 },
@@ -47,11 +50,15 @@ export function startService(
   log: WriteStream,
   { nodeFlags = [], label = name }: { nodeFlags?: string[]; label?: string } = {},
 ): RunningService {
-  const child = spawn(process.execPath, [...nodeFlags, join(root, 'dist', 'apps', name, 'main.js')], {
-    cwd: root,
-    env: { ...process.env, ...env, PORT: String(port) },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...SERVICE_NODE_FLAGS, ...nodeFlags, join(root, 'dist', 'apps', name, 'main.js')],
+    {
+      cwd: root,
+      env: { ...process.env, ...env, PORT: String(port) },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   for (const stream of [child.stdout, child.stderr]) {
     stream?.on('data', (chunk: Buffer) => log.write(`[${label}] ${chunk.toString()}`));
   }
