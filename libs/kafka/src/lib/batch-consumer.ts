@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
-import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
+import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
@@ -71,8 +71,7 @@ export class BatchConsumer {
       // Members get a minute to finish their in-flight batch when a rebalance starts.
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
-      minBytes: (options.fetch ?? DEFAULT_FETCH).minBytes,
-      maxWaitTimeInMs: (options.fetch ?? DEFAULT_FETCH).maxWaitMs,
+      ...kafkaFetchOptions(options.fetch),
       maxBytesPerPartition: options.maxBytesPerPartition ?? 1_048_576,
       allowAutoTopicCreation: false,
     });

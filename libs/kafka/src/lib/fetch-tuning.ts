@@ -9,4 +9,12 @@ export interface FetchTuning {
   maxWaitMs: number;
 }
 
-export const DEFAULT_FETCH: FetchTuning = { minBytes: 1, maxWaitMs: 1_000 };
+const DEFAULT_FETCH: FetchTuning = { minBytes: 1, maxWaitMs: 1_000 };
+
+/** The kafkajs consumer options for `fetch` (the defaults when none is given). */
+export function kafkaFetchOptions(fetch: FetchTuning = DEFAULT_FETCH): {
+  minBytes: number;
+  maxWaitTimeInMs: number;
+} {
+  return { minBytes: fetch.minBytes, maxWaitTimeInMs: fetch.maxWaitMs };
+}

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { DEFAULT_FETCH, type FetchTuning } from './fetch-tuning';
+import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
 import { PartitionWindow } from './partition-window';
@@ -48,8 +48,7 @@ export class WindowedConsumer {
       sessionTimeout: 10_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
-      minBytes: (options.fetch ?? DEFAULT_FETCH).minBytes,
-      maxWaitTimeInMs: (options.fetch ?? DEFAULT_FETCH).maxWaitMs,
+      ...kafkaFetchOptions(options.fetch),
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
