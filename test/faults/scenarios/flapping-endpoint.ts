@@ -150,7 +150,8 @@ async function sampleBreakers(context: FaultContext, ms: number): Promise<Breake
   while (performance.now() - started < ms) {
     const open = (await metricValue(context.services.get('delivery'), 'webhooks_breakers_open')) ?? 0;
     const now = performance.now();
-    firstFailureAt ??= context.receiver.read().answered503 > answeredBefore ? now : undefined;
+    if (firstFailureAt === undefined && context.receiver.read().answered503 > answeredBefore)
+      firstFailureAt = now;
     if (open > 0 && sampling.firstOpenAfterS === undefined && firstFailureAt !== undefined)
       sampling.firstOpenAfterS = Math.round((now - firstFailureAt) / 100) / 10;
     sampling.max = Math.max(sampling.max, open);
