@@ -65,7 +65,7 @@ PROPS
 }
 
 java_cmd() {
-  exec java "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
+  exec ${own_session:+setsid} java "-Xms$heap" "-Xmx$heap" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$here/kafka/log4j2.yaml" -cp "$libs/*" "$@"
 }
 
@@ -81,7 +81,9 @@ start() {
     (java_cmd kafka.tools.StorageTool format -t "$cluster_id" -c "$kafka_dir/server.properties") >/dev/null
   fi
   say "starting Apache Kafka $version on 127.0.0.1:$port (log: $log_file)"
-  (java_cmd kafka.Kafka "$kafka_dir/server.properties") >"$log_file" 2>&1 </dev/null &
+  # In a session of its own: a Ctrl-C in the terminal of `npm start` stops the services, which
+  # then leave the broker in order, and not the broker under them.
+  (own_session=1 java_cmd kafka.Kafka "$kafka_dir/server.properties") >"$log_file" 2>&1 </dev/null &
   echo $! >"$pid_file"
   for _ in $(seq 1 120); do
     if grep -q "Kafka Server started" "$log_file" 2>/dev/null && port_open "$port"; then
