@@ -25,6 +25,15 @@ describe('deploy/Dockerfile', () => {
     assert.doesNotMatch(runtime, /npm install(?! --omit=dev)/);
   });
 
+  test('patches the dependencies it installs, for the build and for production', () => {
+    const stages = dockerfile.split(/\nFROM /);
+    for (const stage of stages.filter((text) => /npm install/.test(text))) {
+      assert.match(stage, /^COPY scripts\/patch-dependencies\.mjs scripts\/$/m);
+    }
+    const production = stages.find((text) => /npm install --omit=dev --ignore-scripts/.test(text));
+    assert.match(production, /node scripts\/patch-dependencies\.mjs/);
+  });
+
   test('the build context keeps node_modules and build output out, and the entrypoint in', () => {
     for (const pattern of [
       '**/node_modules',
@@ -33,6 +42,8 @@ describe('deploy/Dockerfile', () => {
       '.local',
       'deploy/*',
       '!deploy/docker-entrypoint.sh',
+      'scripts/*',
+      '!scripts/patch-dependencies.mjs',
     ]) {
       assert.ok(dockerignore.includes(pattern), pattern);
     }
