@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
-export const patches = [
+const patches = [
   {
     // tulios/kafkajs#1556 and #1704: after every response the queue re-armed a timer with a
     // negative delay (so 1 ms) whether or not a request waited, so every broker connection woke
@@ -38,6 +38,4 @@ function apply({ why, file, before, after }) {
   return 'applied';
 }
 
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  for (const patch of patches) console.log(`patch-dependencies: ${patch.why}: ${apply(patch)}`);
-}
+for (const patch of patches) console.log(`patch-dependencies: ${patch.why}: ${apply(patch)}`);

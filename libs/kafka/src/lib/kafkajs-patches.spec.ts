@@ -48,7 +48,7 @@ describe('kafkajs as installed', () => {
     const queue = requestQueue();
     queue.push(fetchRequest(1, () => undefined));
     queue.fulfillRequest({ correlationId: 1, payload: Buffer.alloc(0), size: 0 });
-    // Unpatched, a 1 ms timer is armed here and re-arms itself for ever.
+    // Unpatched, a 1 ms timer is armed here and re-arms itself for ever: stop it before it runs.
     if (queue.throttleCheckTimeoutId) clearTimeout(queue.throttleCheckTimeoutId);
     expect({ timerArmed: queue.throttleCheckTimeoutId !== null, hint: notPatched }).toEqual({
       timerArmed: false,
