@@ -7,6 +7,6 @@ export const filterConfigSchema = z.object({
   ...setting.kafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.subscription-filter'),
   LOG_LEVEL: setting.logLevel,
-  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(4),
+  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(8),
 });
 export type FilterConfig = z.infer<typeof filterConfigSchema>;
