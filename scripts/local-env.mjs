@@ -7,6 +7,12 @@ import { fileURLToPath } from 'node:url';
 
 export const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
+/**
+ * Node.js flags every service runs with, as the container image runs them (deploy/Dockerfile's
+ * NODE_OPTIONS): a 32 MiB young generation (docs/performance.md).
+ */
+export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
+
 export const SERVICES = [
   { name: 'admin-api', port: 3000 },
   { name: 'subscription-filter', port: 3001 },

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, SERVICES } from './local-env.mjs';
+import { root, SERVICE_NODE_FLAGS, SERVICES } from './local-env.mjs';
 
 /**
  * Like run(), without blocking this process: the services' output pipes keep draining while the
@@ -40,9 +40,6 @@ export function buildServices() {
     NX_NO_CLOUD: 'true',
   });
 }
-
-/** As the container image runs them (deploy/Dockerfile's NODE_OPTIONS): see docs/performance.md. */
-export const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 /** Starts the five services; their output goes to `log` (a function taking each line). */
 export function startServices(env, log) {

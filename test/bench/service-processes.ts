@@ -1,10 +1,8 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
+import { SERVICE_NODE_FLAGS } from '../../scripts/local-env.mjs';
 import { root } from './local-stack';
-
-/** The services run as the container image runs them (deploy/Dockerfile's NODE_OPTIONS). */
-const SERVICE_NODE_FLAGS = ['--max-semi-space-size=32'];
 
 export const SERVICES = [
   { name: 'admin-api', port: 3000 },

@@ -218,7 +218,7 @@ describe('helm template with every toggle on', () => {
     assert.ok(env('delivery').includes('MAX_IN_FLIGHT_PER_CONNECTION'));
     assert.ok(!env('renderer').includes('MAX_IN_FLIGHT_PER_CONNECTION'));
     const [configMap] = ofKind(objects, 'ConfigMap');
-    assert.equal(configMap.data.PARTITIONS_CONSUMED_CONCURRENTLY, '8');
+    assert.equal(configMap.data.PARTITIONS_CONSUMED_CONCURRENTLY, '16');
     assert.equal(configMap.data.STATIC_EGRESS_LOCAL_ADDRESS, '10.0.0.9');
   });
 

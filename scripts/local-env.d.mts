@@ -1,0 +1,2 @@
+// What the TypeScript harnesses (test/bench, test/faults) take from local-env.mjs.
+export declare const SERVICE_NODE_FLAGS: readonly string[];
