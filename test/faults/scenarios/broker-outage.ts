@@ -67,7 +67,7 @@ export const brokerOutage: Scenario = {
             up !== undefined,
             up
               ? `${((up.at - started) / 1000).toFixed(1)} s after the broker was ready`
-              : `not within ${READY_AGAIN_WITHIN_MS / 1000} s`,
+              : `not within ${READY_AGAIN_WITHIN_MS / 1000} s; not ready at the end: ${notReady(watcher).join(', ')}`,
           ),
         );
       } finally {
@@ -89,3 +89,11 @@ export const brokerOutage: Scenario = {
     return { range, drain, figures, checks };
   },
 };
+
+/** The services whose /readyz did not answer 200 in the watcher's last round. */
+function notReady(watcher: ProbeWatcher): string[] {
+  const last = watcher.rounds[watcher.rounds.length - 1];
+  return Object.entries(last?.ready ?? {})
+    .filter(([, status]) => status !== 200)
+    .map(([service, status]) => `${service} (${status})`);
+}
