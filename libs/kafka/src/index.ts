@@ -13,3 +13,4 @@ export * from './lib/batching-producer';
 export * from './lib/windowed-consumer';
 export * from './lib/consumer-lag';
 export * from './lib/fetch-tuning';
+export * from './lib/crash-recovery';

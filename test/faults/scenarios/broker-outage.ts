@@ -90,10 +90,13 @@ export const brokerOutage: Scenario = {
   },
 };
 
-/** The services whose /readyz did not answer 200 in the watcher's last round. */
+/** The services whose /readyz did not answer 200 in the watcher's last round, and why. */
 function notReady(watcher: ProbeWatcher): string[] {
   const last = watcher.rounds[watcher.rounds.length - 1];
   return Object.entries(last?.ready ?? {})
     .filter(([, status]) => status !== 200)
-    .map(([service, status]) => `${service} (${status})`);
+    .map(([service, status]) => {
+      const reasons = last?.notReadyReasons[service] ?? [];
+      return `${service} (${[status, ...reasons].join('; ')})`;
+    });
 }

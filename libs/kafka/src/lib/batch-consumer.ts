@@ -1,5 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
+import { runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
@@ -89,12 +90,16 @@ export class BatchConsumer {
       for (const id of [...this.done.keys()]) if (!owned.has(id)) this.done.delete(id);
       this.committer.keepOnly(owned);
     });
-    this.consumer.on(this.consumer.events.CRASH, ({ payload }) => {
-      options.logger.error(
-        { err: payload.error, restart: payload.restart },
-        `consumer ${options.groupId} crashed`,
-      );
+    runAgainAfterCrashes(this.consumer, {
+      name: this.name,
+      logger: options.logger,
+      shouldRun: () => this.running,
+      run: () => this.run(),
     });
+  }
+
+  get name(): string {
+    return `consumer group ${this.options.groupId}`;
   }
 
   /** Epoch ms of the loop's last fetch: readiness asks that the loop still turns. */
@@ -107,9 +112,14 @@ export class BatchConsumer {
   }
 
   async start(): Promise<void> {
+    this.running = true;
+    await this.run();
+    this.committer.start();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
-    this.running = true;
     await this.consumer.run({
       // Offsets are committed by hand, after the batch's output is acknowledged.
       autoCommit: false,
@@ -117,7 +127,6 @@ export class BatchConsumer {
       partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 1,
       eachBatch: (payload) => this.track(this.consumeBatch(payload)),
     });
-    this.committer.start();
   }
 
   /**

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { runAgainAfterCrashes } from './crash-recovery';
 import type { KafkaLogger } from './kafka-client';
 
 export interface CompactedTopicReaderOptions {
@@ -21,22 +22,35 @@ export class CompactedTopicReader {
   private caughtUp = false;
   private resolveCaughtUp: () => void = () => undefined;
   private lastFetchAt = 0;
+  private running = false;
   readonly ready: Promise<void>;
 
   constructor(private readonly options: CompactedTopicReaderOptions) {
     this.consumer = options.kafka.consumer({
       groupId: `${options.name}.${options.topic}.${randomUUID()}`,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      // After a crash kafkajs rejoins as a new member, which waits for the old one's session to
+      // end: keep it as short as the consume loops'.
+      sessionTimeout: 10_000,
+      heartbeatInterval: 2_000,
       maxWaitTimeInMs: 250,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
       this.lastFetchAt = Date.now();
     });
+    runAgainAfterCrashes(this.consumer, {
+      name: this.name,
+      logger: options.logger,
+      shouldRun: () => this.running,
+      run: () => this.run(),
+    });
     this.ready = new Promise((resolve) => {
       this.resolveCaughtUp = resolve;
     });
+  }
+
+  get name(): string {
+    return `table ${this.options.topic}`;
   }
 
   get isCaughtUp(): boolean {
@@ -59,13 +73,19 @@ export class CompactedTopicReader {
       await admin.disconnect();
     }
     this.checkCaughtUp();
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
-    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(payload) });
+    this.running = true;
+    await this.run();
   }
 
   async stop(): Promise<void> {
+    this.running = false;
     await this.consumer.disconnect();
+  }
+
+  private async run(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.options.topic, fromBeginning: true });
+    await this.consumer.run({ autoCommit: false, eachBatch: (payload) => this.applyBatch(payload) });
   }
 
   private async applyBatch({ batch }: EachBatchPayload): Promise<void> {

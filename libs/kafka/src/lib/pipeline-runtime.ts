@@ -9,6 +9,8 @@ import { RecordProducer, type ProducerHooks } from './record-producer';
 import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
 
 interface ConsumeLoop {
+  /** Names the loop when readiness says why it is not ready. */
+  readonly name: string;
   start(): Promise<void>;
   stop(): Promise<void>;
   readonly lastActivityAt: number;
@@ -121,11 +123,35 @@ export class PipelineRuntime {
 
   /** Connected, tables caught up, and every loop fetched recently. */
   isReady(now = Date.now()): boolean {
-    if (!this.started || !this.producer.isConnected) return false;
-    const loops = [...this.readers, ...this.consumers];
-    return (
-      this.readers.every((reader) => reader.isCaughtUp) &&
-      loops.every((loop) => now - loop.lastActivityAt < STALE_AFTER_MS)
+    return this.notReadyReasons(now).length === 0;
+  }
+
+  /** Why the runtime can't take work now, one line per cause; empty when it can. */
+  notReadyReasons(now = Date.now()): string[] {
+    if (!this.started) return ['starting'];
+    return notReadyReasons(
+      this.producer.isConnected,
+      this.readers,
+      [...this.readers, ...this.consumers],
+      now,
     );
   }
+}
+
+/** Readiness asks a connected producer, tables caught up, and every loop fetching. */
+export function notReadyReasons(
+  producerConnected: boolean,
+  tables: readonly { name: string; isCaughtUp: boolean }[],
+  loops: readonly { name: string; lastActivityAt: number }[],
+  now: number,
+): string[] {
+  const reasons: string[] = [];
+  if (!producerConnected) reasons.push('producer not connected');
+  for (const table of tables) if (!table.isCaughtUp) reasons.push(`${table.name} not caught up`);
+  for (const loop of loops) {
+    if (now - loop.lastActivityAt >= STALE_AFTER_MS) {
+      reasons.push(`${loop.name} has not fetched for ${STALE_AFTER_MS / 1000} s or more`);
+    }
+  }
+  return reasons;
 }

@@ -1,4 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
@@ -65,6 +66,12 @@ export class WindowedConsumer {
       options.logger,
       options.commitIntervalMs ?? 250,
     );
+    runAgainAfterCrashes(this.consumer, {
+      name: this.name,
+      logger: options.logger,
+      shouldRun: () => this.running,
+      run: () => this.run(),
+    });
     // Partitions this member no longer owns start afresh if they come back: the new owner may
     // have moved their committed offset.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
@@ -72,6 +79,10 @@ export class WindowedConsumer {
       for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
       this.committer.keepOnly(owned);
     });
+  }
+
+  get name(): string {
+    return `consumer group ${this.options.groupId}`;
   }
 
   get lastActivityAt(): number {
@@ -83,6 +94,12 @@ export class WindowedConsumer {
   }
 
   async start(): Promise<void> {
+    this.running = true;
+    await this.run();
+    this.committer.start();
+  }
+
+  private async run(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.options.topics, fromBeginning: true });
     await this.consumer.run({
@@ -91,8 +108,6 @@ export class WindowedConsumer {
       partitionsConsumedConcurrently: 16,
       eachBatch: (payload) => this.takeBatch(payload),
     });
-    this.running = true;
-    this.committer.start();
   }
 
   /** Stops taking records, gives those in hand up to `graceMs` to finish, commits, leaves. */

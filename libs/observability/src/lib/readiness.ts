@@ -1,4 +1,12 @@
-export type ReadinessCheck = () => boolean | Promise<boolean>;
+/** A part's readiness: true or false, or why it is not ready (an empty list means ready). */
+export type ReadinessCheck = () => boolean | string[] | Promise<boolean | string[]>;
+
+export interface ReadinessReport {
+  ready: boolean;
+  checks: Record<string, boolean>;
+  /** Per part that said why it is not ready, its reasons. */
+  reasons: Record<string, string[]>;
+}
 
 /** What a service must have to take work: each part registers a named check. */
 export class Readiness {
@@ -8,15 +16,18 @@ export class Readiness {
     this.checks.set(name, check);
   }
 
-  async evaluate(): Promise<{ ready: boolean; checks: Record<string, boolean> }> {
+  async evaluate(): Promise<ReadinessReport> {
     const checks: Record<string, boolean> = {};
+    const reasons: Record<string, string[]> = {};
     for (const [name, check] of this.checks) {
       try {
-        checks[name] = await check();
+        const result = await check();
+        checks[name] = Array.isArray(result) ? result.length === 0 : result;
+        if (Array.isArray(result) && result.length > 0) reasons[name] = result;
       } catch {
         checks[name] = false;
       }
     }
-    return { ready: Object.values(checks).every(Boolean), checks };
+    return { ready: Object.values(checks).every(Boolean), checks, reasons };
   }
 }
