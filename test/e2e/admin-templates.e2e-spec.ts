@@ -115,7 +115,7 @@ describe('templates', () => {
     });
     const text = await read.text();
     expect(text).toBe(
-      '{"event":"message_dismiss","template":{"n":1,"__proto__":{"to":"{{email}}"},"constructor":"{{event}}"},"isDefault":false}',
+      '{"event":"message_dismiss","template":{"__proto__":{"to":"{{email}}"},"constructor":"{{event}}","n":1},"isDefault":false}',
     );
     await acme('DELETE', `${templates}/message_dismiss`);
   });

@@ -59,6 +59,19 @@ describe('custom templates', () => {
     });
     expect(saved.status).toBe(200);
     await waitForConnectionChanges(before);
+    // Keys keep the order they were written in, through the database: reading the template back,
+    // and after another change republishes the connection from its stored row.
+    const read = await adminRequest('GET', `/v1/connections/${connection.id}/templates/message_failure`, {
+      key: apiKeys['acme'],
+    });
+    expect(Object.keys((read.body as { template: object }).template)).toEqual(Object.keys(template));
+    const beforeOther = await connectionChangeCounts();
+    const other = await adminRequest('PUT', `/v1/connections/${connection.id}/templates/message_send`, {
+      key: apiKeys['acme'],
+      body: { template: { sent: '{{event}}' } },
+    });
+    expect(other.status).toBe(200);
+    await waitForConnectionChanges(beforeOther);
     for (;;) {
       const consumed = await metricValue('renderer', 'webhooks_records_consumed_total', {
         topic: 'campaign.profiles',
@@ -78,6 +91,7 @@ describe('custom templates', () => {
     });
     await publish('campaign.message-events', [event('carrier said "no" {{email}}')]);
     const [first] = await receiver.waitFor(1);
+    expect(Object.keys(JSON.parse(first.body))).toEqual(Object.keys(template));
     expect(JSON.parse(first.body)).toEqual({
       kind: 'message_failure',
       who: 'Jane',

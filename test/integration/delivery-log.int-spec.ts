@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { dataSourceOptions, DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
+import { revertThrough } from '../support/migrations';
 
 describe('DeliveryLogStore against PostgreSQL', () => {
   const dataSource = new DataSource(dataSourceOptions(process.env['DATABASE_URL'] ?? ''));
@@ -111,7 +112,7 @@ describe('DeliveryLogStore against PostgreSQL', () => {
       attempt({ deliveryId, attempt: 2 }),
       loggedAfterUpgrade,
     ]);
-    await dataSource.undoLastMigration();
+    await revertThrough(dataSource, 'KeepBodyWithFirstAttempt1764201850000');
     try {
       const kept: { body: string }[] = await dataSource.query(
         `SELECT body FROM delivery_requests WHERE delivery_id = $1`,

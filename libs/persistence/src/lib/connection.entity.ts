@@ -54,8 +54,8 @@ export class ConnectionEntity {
   @Column('boolean')
   active!: boolean;
 
-  /** Custom templates by event name. */
-  @Column('jsonb', { default: () => "'{}'::jsonb" })
+  /** Custom templates by event name, as written (json keeps their keys' order). */
+  @Column('json', { default: () => "'{}'::json" })
   templates!: Record<string, unknown>;
 
   @VersionColumn()

@@ -6,6 +6,7 @@ import { CreateDeliveryLog1764201750000 } from './migrations/1764201750000-Creat
 import { DropRedundantRequestIndex1764201800000 } from './migrations/1764201800000-DropRedundantRequestIndex';
 import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
 import { KeepBodyWithFirstAttempt1764201850000 } from './migrations/1764201850000-KeepBodyWithFirstAttempt';
+import { KeepTemplateKeyOrder1764201900000 } from './migrations/1764201900000-KeepTemplateKeyOrder';
 import { NotificationIncidentEntity } from './notification-incident.entity';
 
 export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
@@ -18,6 +19,7 @@ export const MIGRATIONS = [
   CreateDeliveryLog1764201750000,
   DropRedundantRequestIndex1764201800000,
   KeepBodyWithFirstAttempt1764201850000,
+  KeepTemplateKeyOrder1764201900000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

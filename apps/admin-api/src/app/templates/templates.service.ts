@@ -1,4 +1,3 @@
-import { isDeepStrictEqual } from 'node:util';
 import {
   isMessageEvent,
   isSubscriptionEvent,
@@ -37,7 +36,8 @@ export class TemplatesService {
     const document = templateDocument(known, source);
     if (!document.ok) throw validationFailed(document.errors);
     const saved = await this.store.update(projectId, id, expectedVersion, (connection) => {
-      if (isDeepStrictEqual(connection.templates[known], document.value)) return false;
+      // Compared as text: the same template with its keys reordered is a change.
+      if (JSON.stringify(connection.templates[known]) === JSON.stringify(document.value)) return false;
       connection.templates = { ...connection.templates, [known]: document.value };
       return true;
     });
