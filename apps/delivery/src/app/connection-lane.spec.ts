@@ -1,4 +1,4 @@
-import { ConnectionLane } from './connection-lane';
+import { ConnectionLane, LaneRegistry } from './connection-lane';
 
 const options = {
   maxInFlight: 1,
@@ -53,5 +53,53 @@ describe('ConnectionLane', () => {
       counted.shutdown();
       jest.useRealTimers();
     }
+  });
+});
+
+describe('LaneRegistry', () => {
+  const idleMs = 60_000;
+  let registry: LaneRegistry;
+  beforeEach(() => {
+    jest.useFakeTimers();
+    registry = new LaneRegistry(idleMs);
+  });
+  afterEach(() => {
+    registry.shutdown();
+    jest.useRealTimers();
+  });
+
+  it('keeps one lane per connection and drops those unused for the idle time', async () => {
+    const quiet = registry.get('c-quiet', () => new ConnectionLane(options));
+    expect(registry.get('c-quiet', () => new ConnectionLane(options))).toBe(quiet);
+    const busy = registry.get('c-busy', () => new ConnectionLane(options));
+    expect(await busy.acquire()).toBe(true);
+
+    jest.advanceTimersByTime(idleMs - 1);
+    registry.evictIdle();
+    expect(registry.size).toBe(2);
+    jest.advanceTimersByTime(1);
+    registry.evictIdle();
+    expect(registry.size).toBe(1);
+    expect(registry.get('c-busy', () => new ConnectionLane(options))).toBe(busy);
+    expect(registry.get('c-quiet', () => new ConnectionLane(options))).not.toBe(quiet);
+
+    busy.release();
+    jest.advanceTimersByTime(idleMs);
+    registry.evictIdle();
+    expect(registry.get('c-busy', () => new ConnectionLane(options))).not.toBe(busy);
+  });
+
+  it('keeps a lane whose breaker is open, however long it has been quiet', () => {
+    const failing = registry.get('c-failing', () => new ConnectionLane(options));
+    failing.breaker.open();
+    jest.advanceTimersByTime(idleMs * 2);
+    registry.evictIdle();
+    expect(registry.get('c-failing', () => new ConnectionLane(options))).toBe(failing);
+  });
+
+  it('sweeps by itself', () => {
+    registry.get('c-1', () => new ConnectionLane(options));
+    jest.advanceTimersByTime(idleMs * 2);
+    expect(registry.size).toBe(0);
   });
 });

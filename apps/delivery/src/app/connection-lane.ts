@@ -33,6 +33,7 @@ export class ConnectionLane {
   private active = 0;
   private readonly waiting: ((granted: boolean) => void)[] = [];
   private closed = false;
+  private lastUsedAt = Date.now();
 
   constructor(private readonly options: LaneOptions) {
     this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
@@ -63,6 +64,7 @@ export class ConnectionLane {
    */
   async acquire(): Promise<boolean> {
     if (this.closed) return false;
+    this.lastUsedAt = Date.now();
     if (this.active < this.options.maxInFlight) {
       this.active++;
       return true;
@@ -74,8 +76,16 @@ export class ConnectionLane {
   }
 
   release(): void {
+    this.lastUsedAt = Date.now();
     this.active--;
     this.waiting.shift()?.(true);
+  }
+
+  /** Nothing in flight or queued, the breaker closed, and unused for `idleMs`. */
+  isIdle(now: number, idleMs: number): boolean {
+    return (
+      this.active === 0 && this.waiting.length === 0 && this.breaker.closed && now - this.lastUsedAt >= idleMs
+    );
   }
 
   /** Refuses new requests and turns away those queued; requests in flight finish. */
@@ -87,5 +97,50 @@ export class ConnectionLane {
   shutdown(): void {
     this.close();
     this.breaker.shutdown();
+  }
+}
+
+/** A lane unused this long is closed and forgotten: each holds a breaker with a timer of its own. */
+const LANE_IDLE_MS = 10 * 60_000;
+
+/**
+ * The lanes of the connections delivery has sent to lately. Lanes of connections that have gone
+ * quiet, or been deleted, are shut down and dropped, so the breakers' timers don't pile up.
+ */
+export class LaneRegistry {
+  private readonly lanes = new Map<string, ConnectionLane>();
+  private readonly sweeper: NodeJS.Timeout;
+
+  constructor(private readonly idleMs = LANE_IDLE_MS) {
+    this.sweeper = setInterval(() => this.evictIdle(), Math.min(idleMs, 60_000));
+    this.sweeper.unref();
+  }
+
+  get size(): number {
+    return this.lanes.size;
+  }
+
+  values(): IterableIterator<ConnectionLane> {
+    return this.lanes.values();
+  }
+
+  /** The connection's lane, made by `create` if it has none. */
+  get(connectionId: string, create: () => ConnectionLane): ConnectionLane {
+    let lane = this.lanes.get(connectionId);
+    if (!lane) this.lanes.set(connectionId, (lane = create()));
+    return lane;
+  }
+
+  evictIdle(now = Date.now()): void {
+    for (const [connectionId, lane] of this.lanes) {
+      if (!lane.isIdle(now, this.idleMs)) continue;
+      lane.shutdown();
+      this.lanes.delete(connectionId);
+    }
+  }
+
+  shutdown(): void {
+    clearInterval(this.sweeper);
+    for (const lane of this.lanes.values()) lane.shutdown();
   }
 }

@@ -19,7 +19,7 @@ import {
 import type { OutboundAuth } from '@campaign-webhooks/outbound-auth';
 import type { Logger } from 'pino';
 import { judgeAttempt, type AttemptVerdict } from './attempt-result';
-import { ConnectionLane, EndpointFailure, type LaneOptions } from './connection-lane';
+import { ConnectionLane, EndpointFailure, LaneRegistry, type LaneOptions } from './connection-lane';
 import type { CredentialsCache } from './credentials-cache';
 import { statusClass, type DeliveryMetrics } from './delivery-metrics';
 import type { FailureAlerts } from './failure-alerts';
@@ -67,7 +67,7 @@ export interface DeliveryEngineDeps {
  * produced is acknowledged, so the record may be committed.
  */
 export class DeliveryEngine {
-  private readonly lanes = new Map<string, ConnectionLane>();
+  private readonly lanes = new LaneRegistry();
   private readonly dueWaits = new Set<() => void>();
   private handingBack = false;
 
@@ -97,7 +97,7 @@ export class DeliveryEngine {
   }
 
   shutdown(): void {
-    for (const lane of this.lanes.values()) lane.shutdown();
+    this.lanes.shutdown();
   }
 
   async closeSenders(): Promise<void> {
@@ -314,9 +314,8 @@ export class DeliveryEngine {
   }
 
   private laneFor(connection: ConnectionSnapshot): ConnectionLane {
-    let lane = this.lanes.get(connection.id);
-    if (!lane) {
-      lane = new ConnectionLane(this.deps.lanes);
+    return this.lanes.get(connection.id, () => {
+      const lane = new ConnectionLane(this.deps.lanes);
       if (this.handingBack) lane.close();
       lane.breaker.on('open', () => {
         const alert = this.deps.alerts.circuitOpened(connection.id, connection.project_id);
@@ -324,9 +323,8 @@ export class DeliveryEngine {
           this.deps.logger.error({ err: error }, 'circuit_open alert not published'),
         );
       });
-      this.lanes.set(connection.id, lane);
-    }
-    return lane;
+      return lane;
+    });
   }
 
   private send(records: OutgoingRecord[]): Promise<void> {
