@@ -39,6 +39,8 @@ export class WindowedConsumer {
   private readonly windows = new Map<string, { topic: string; partition: number; window: PartitionWindow }>();
   private readonly committer: OffsetCommitter;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Partitions paused while their window is full. */
+  private readonly paused = new Map<string, { topic: string; partitions: number[] }>();
   private lastFetchAt = 0;
   private running = false;
 
@@ -77,6 +79,10 @@ export class WindowedConsumer {
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = ownedPartitions(payload.memberAssignment);
       for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
+      // Windows start afresh or carry on: a partition paused for a full window fetches again and
+      // pauses again if it must.
+      this.consumer.resume([...this.paused.values()]);
+      this.paused.clear();
       this.committer.keepOnly(owned);
     });
   }
@@ -134,12 +140,13 @@ export class WindowedConsumer {
     for (const message of batch.messages) {
       const offset = BigInt(message.offset);
       if (window.hasTaken(offset)) continue;
-      while (window.size >= limit) {
-        if (!this.running || !isRunning() || isStale()) return;
-        await window.waitForRoom(1_000);
-        await heartbeat().catch(() => undefined);
-      }
       if (!this.running || !isRunning() || isStale()) return;
+      if (window.size >= limit) {
+        // kafkajs fetches again only once every batch of a fetch is handled: waiting here would
+        // hold up every partition. This one pauses instead; the rest of its batch is fetched again.
+        this.pauseUntilRoom(topic, partition, window, limit);
+        break;
+      }
       window.take(offset);
       taken++;
       this.track(toConsumedRecord(topic, partition, message), window, offset);
@@ -147,6 +154,24 @@ export class WindowedConsumer {
     }
     if (taken > 0) this.options.onConsumed?.(topic, taken);
     await heartbeat().catch(() => undefined);
+  }
+
+  private pauseUntilRoom(topic: string, partition: number, window: PartitionWindow, limit: number): void {
+    const id = key(topic, partition);
+    if (this.paused.has(id)) return;
+    const paused = { topic, partitions: [partition] };
+    this.paused.set(id, paused);
+    this.consumer.pause([paused]);
+    // Resumes with a tenth of the window free, rather than fetching again for every record finished.
+    const resumeAt = Math.floor(limit * 0.9);
+    void (async () => {
+      while (this.running && this.paused.get(id) === paused && window.size > resumeAt) {
+        await window.waitForRoom(1_000);
+      }
+      if (!this.running || this.paused.get(id) !== paused) return;
+      this.paused.delete(id);
+      this.consumer.resume([paused]);
+    })();
   }
 
   private track(record: ConsumedRecord, window: PartitionWindow, offset: bigint): void {

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import { createKafkaClient, WindowedConsumer, type ConsumedRecord } from '@campaign-webhooks/kafka';
+import { kafka } from '../support/kafka';
+
+const silent = {
+  error: () => undefined,
+  warn: () => undefined,
+  info: () => undefined,
+  debug: () => undefined,
+};
+
+async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('WindowedConsumer against the broker', () => {
+  const producer = kafka.producer();
+  let consumer: WindowedConsumer | undefined;
+
+  beforeAll(() => producer.connect());
+  afterEach(() => consumer?.stop(1_000));
+  afterAll(() => producer.disconnect());
+
+  it('keeps consuming other partitions while one has a full window', async () => {
+    const topic = `it.window.${randomUUID()}`;
+    const admin = kafka.admin();
+    await admin.connect();
+    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
+    await admin.disconnect();
+
+    const seen: string[] = [];
+    const holding: (() => void)[] = [];
+    consumer = new WindowedConsumer({
+      kafka: createKafkaClient({
+        brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+        clientId: 'it',
+        logger: silent,
+      }),
+      groupId: `it.window.${randomUUID()}`,
+      topics: [topic],
+      logger: silent,
+      windowPerPartition: 2,
+      handle: (record: ConsumedRecord) => {
+        const value = record.value?.toString() ?? '';
+        if (!value.startsWith('slow')) {
+          seen.push(value);
+          return Promise.resolve();
+        }
+        return new Promise<void>((resolve) =>
+          holding.push(() => {
+            seen.push(value);
+            resolve();
+          }),
+        );
+      },
+    });
+    await consumer.start();
+
+    const send = (partition: number, values: string[]) =>
+      producer.send({ topic, acks: -1, messages: values.map((value) => ({ partition, value })) });
+    await send(0, ['slow-1', 'slow-2', 'slow-3', 'slow-4', 'slow-5']);
+    await eventually(() => holding.length === 2);
+
+    // Partition 0's window is full; partition 1 must still flow.
+    await send(1, ['quick-1', 'quick-2', 'quick-3']);
+    await eventually(() => seen.length === 3);
+    expect(seen).toEqual(['quick-1', 'quick-2', 'quick-3']);
+
+    // Room again: the rest of partition 0 is fetched and taken.
+    while (seen.length < 8) {
+      holding.splice(0).forEach((finish) => finish());
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(seen.filter((value) => value.startsWith('slow'))).toEqual([
+      'slow-1',
+      'slow-2',
+      'slow-3',
+      'slow-4',
+      'slow-5',
+    ]);
+  });
+});
