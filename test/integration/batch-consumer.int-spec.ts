@@ -7,23 +7,7 @@ import {
   type RecordResult,
 } from '@campaign-webhooks/kafka';
 import { kafka, publish, disconnectProducer } from '../support/kafka';
-
-const silent = {
-  error: () => undefined,
-  warn: () => undefined,
-  info: () => undefined,
-  debug: () => undefined,
-};
-
-async function createTopics(...topics: string[]) {
-  const admin = kafka.admin();
-  await admin.connect();
-  await admin.createTopics({
-    topics: topics.map((topic) => ({ topic, numPartitions: 2 })),
-    waitForLeaders: true,
-  });
-  await admin.disconnect();
-}
+import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
 async function committedOffsets(groupId: string, topic: string): Promise<number> {
   const admin = kafka.admin();
@@ -31,14 +15,6 @@ async function committedOffsets(groupId: string, topic: string): Promise<number>
   const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
   await admin.disconnect();
   return partitions.reduce((sum, { offset }) => sum + Math.max(0, Number(offset)), 0);
-}
-
-async function eventually(check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
 }
 
 describe('BatchConsumer against the broker', () => {
@@ -54,7 +30,7 @@ describe('BatchConsumer against the broker', () => {
     output = `it.out.${id}`;
     deadLetter = `it.dl.${id}`;
     groupId = `it.group.${id}`;
-    await createTopics(input, output, deadLetter);
+    await createTopics(2, input, output, deadLetter);
   });
 
   afterEach(async () => {
@@ -65,9 +41,9 @@ describe('BatchConsumer against the broker', () => {
 
   function start(stage: BatchStage): Promise<void> {
     const runtime = new PipelineRuntime({
-      brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+      brokers,
       clientId: 'it',
-      logger: silent,
+      logger: silentLogger,
     });
     runtime.consume({ groupId, topics: [input], deadLetterTopic: deadLetter, stage });
     runtimes.push(runtime);

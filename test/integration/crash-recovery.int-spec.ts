@@ -1,59 +1,64 @@
 import { randomUUID } from 'node:crypto';
-import { KafkaJSNonRetriableError, type Consumer } from 'kafkajs';
-import { runAgainAfterCrashes } from '@campaign-webhooks/kafka';
-import { kafka, publish, disconnectProducer } from '../support/kafka';
+import { KafkaJSNonRetriableError } from 'kafkajs';
+import { PipelineRuntime } from '@campaign-webhooks/kafka';
+import { disconnectProducer, publish } from '../support/kafka';
+import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
-const silent = {
-  error: () => undefined,
-  warn: () => undefined,
-  info: () => undefined,
-  debug: () => undefined,
-};
+describe.each(['batch', 'windowed'] as const)('a %s consume loop that kafkajs leaves stopped', (kind) => {
+  let runtime: PipelineRuntime | undefined;
 
-describe('a consumer kafkajs leaves stopped after a crash', () => {
-  let consumer: Consumer;
-  let running = true;
-
-  afterEach(async () => {
-    running = false;
-    await consumer.disconnect();
-  });
-
+  afterEach(() => runtime?.stop());
   afterAll(() => disconnectProducer());
 
-  it('runs again and consumes what it had not finished', async () => {
-    const topic = `it.crash.${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 1 }], waitForLeaders: true });
-    await admin.disconnect();
+  it('runs its consumer again and goes on consuming', async () => {
+    const id = randomUUID();
+    const topic = `it.crash.${id}`;
+    const deadLetter = `it.crash.dl.${id}`;
+    await createTopics(1, topic, deadLetter);
 
-    consumer = kafka.consumer({ groupId: `it.crash.${randomUUID()}`, sessionTimeout: 10_000 });
-    const crashes: boolean[] = [];
-    consumer.on(consumer.events.CRASH, ({ payload }) => crashes.push(payload.restart));
+    const errors: string[] = [];
     const seen: string[] = [];
-    let failNext = true;
-    const run = async () => {
-      await consumer.connect();
-      await consumer.subscribe({ topic, fromBeginning: true });
-      await consumer.run({
-        eachMessage: async ({ message }) => {
-          if (failNext) {
-            failNext = false;
-            throw new KafkaJSNonRetriableError('not retriable');
-          }
-          seen.push(message.value?.toString() ?? '');
+    let crashNext = true;
+    runtime = new PipelineRuntime({
+      brokers,
+      clientId: 'it',
+      logger: { ...silentLogger, error: (_fields, message) => void errors.push(message) },
+      hooks: {
+        // A hook that throws what kafkajs does not retry crashes the consumer for good.
+        onConsumed: () => {
+          if (!crashNext) return;
+          crashNext = false;
+          throw new KafkaJSNonRetriableError('not retriable');
+        },
+      },
+    });
+    const groupId = `it.crash.${id}`;
+    if (kind === 'batch') {
+      runtime.consume({
+        groupId,
+        topics: [topic],
+        deadLetterTopic: deadLetter,
+        stage: {
+          handleBatch: async (records) =>
+            records.map((record) => {
+              seen.push(record.value?.toString() ?? '');
+              return { produce: [] };
+            }),
         },
       });
-    };
-    runAgainAfterCrashes(consumer, { name: 'it', logger: silent, shouldRun: () => running, run }, 500);
-    await run();
-    await publish(topic, [{ key: 'k', value: 'after the crash' }]);
+    } else {
+      runtime.consumeWindowed({
+        groupId,
+        topics: [topic],
+        handle: async (record) => void seen.push(record.value?.toString() ?? ''),
+      });
+    }
+    await runtime.start();
 
-    const deadline = Date.now() + 30_000;
-    while (seen.length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-    // A fresh broker may add a crash of its own (no group coordinator yet); ours is among them.
-    expect(crashes).toContain(false);
-    expect(seen).toEqual(['after the crash']);
+    await publish(topic, [{ key: 'k', value: 'before the crash' }]);
+    await eventually(() => errors.some((message) => message.includes('kafkajs does not retry')));
+    await publish(topic, [{ key: 'k', value: 'after the crash' }]);
+    await eventually(() => seen.includes('after the crash'), 30_000);
+    expect(seen).toContain('before the crash');
   });
 });

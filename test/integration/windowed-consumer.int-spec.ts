@@ -1,21 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient, WindowedConsumer, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import { kafka } from '../support/kafka';
-
-const silent = {
-  error: () => undefined,
-  warn: () => undefined,
-  info: () => undefined,
-  debug: () => undefined,
-};
-
-async function eventually(check: () => boolean, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
 describe('WindowedConsumer against the broker', () => {
   const producer = kafka.producer();
@@ -27,22 +13,19 @@ describe('WindowedConsumer against the broker', () => {
 
   it('keeps consuming other partitions while one has a full window', async () => {
     const topic = `it.window.${randomUUID()}`;
-    const admin = kafka.admin();
-    await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 2 }], waitForLeaders: true });
-    await admin.disconnect();
+    await createTopics(2, topic);
 
     const seen: string[] = [];
     const holding: (() => void)[] = [];
     consumer = new WindowedConsumer({
       kafka: createKafkaClient({
-        brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+        brokers,
         clientId: 'it',
-        logger: silent,
+        logger: silentLogger,
       }),
       groupId: `it.window.${randomUUID()}`,
       topics: [topic],
-      logger: silent,
+      logger: silentLogger,
       windowPerPartition: 2,
       handle: (record: ConsumedRecord) => {
         const value = record.value?.toString() ?? '';
