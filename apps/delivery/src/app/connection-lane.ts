@@ -33,6 +33,7 @@ export class ConnectionLane {
   private active = 0;
   private readonly waiting: ((granted: boolean) => void)[] = [];
   private closed = false;
+  /** When the last request finished (or the lane was made): idle is measured from here. */
   private lastUsedAt = Date.now();
 
   constructor(private readonly options: LaneOptions) {
@@ -64,7 +65,6 @@ export class ConnectionLane {
    */
   async acquire(): Promise<boolean> {
     if (this.closed) return false;
-    this.lastUsedAt = Date.now();
     if (this.active < this.options.maxInFlight) {
       this.active++;
       return true;
