@@ -32,7 +32,7 @@ import { OpenLoopGenerator } from './open-loop-generator';
 import { parseOptions, type BenchOptions } from './options';
 import { PhaseRunner } from './phase-runner';
 import { ProcessSampler } from './process-sampler';
-import { summarise, summaryText, type BenchReport } from './report';
+import { brokerOverrides, summarise, summaryText, type BenchReport } from './report';
 import {
   buildServices,
   SERVICES,
@@ -103,6 +103,7 @@ async function main(): Promise<number> {
       loadAverageAtStart: loadavg(),
       loadAverageAtEnd: [],
     },
+    brokerOverrides: brokerOverrides(process.env),
     ceilings: { http: [] },
     phases: [],
     timeline: [],

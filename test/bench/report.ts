@@ -11,11 +11,20 @@ export interface BenchReport {
   finishedAt: string;
   options: BenchOptions;
   machine: { cpus: number; node: string; loadAverageAtStart: number[]; loadAverageAtEnd: number[] };
+  /** The broker settings deploy/local/kafka.sh took from the environment instead of its own. */
+  brokerOverrides: Record<string, string>;
   ceilings: { http: HttpCeiling[]; kafka?: KafkaCeiling };
   phases: PhaseResult[];
   /** The highest-rate phase (steady or ramp) that held, and what it delivered. */
   sustained?: { phase: string; eventsPerS: number; webhooksPerS: number };
-  ratios?: { ofHttpCeiling?: number; ofKafkaProduce?: number; ofKafkaConsume?: number };
+  ratios?: {
+    ofHttpCeiling?: number;
+    ofKafkaProduce?: number;
+    ofKafkaConsume?: number;
+    /** CPU per webhook of every process at the sustained phase, over the floor below. */
+    cpuOfFloor?: number;
+  };
+  floor?: CeilingFloor;
   fault?: {
     phase: string;
     baseline: string;
@@ -32,9 +41,60 @@ export interface BenchReport {
   timeline: TimelinePoint[];
 }
 
+/**
+ * What the raw parts alone cost per webhook, with nothing of the services' own work: each webhook
+ * is produced to and consumed from the topics it crosses (input, matched, deliveries, outcomes;
+ * the outcomes are read twice, by the delivery log and the notifier; the input once per event)
+ * and sent once over HTTP. Kafka at the ceiling's batch size is the best case the services can reach.
+ */
+export interface CeilingFloor {
+  producesPerWebhook: number;
+  consumesPerWebhook: number;
+  cpuUsPerWebhook: number;
+  /** The same without the harness's own work: the generator's producing and the receiver. */
+  servicesCpuUsPerWebhook: number;
+  /** The most webhooks a second the machine's cores could give at that cost. */
+  webhooksPerSBound: number;
+}
+
+const BROKER_SETTINGS = ['KAFKA_EXTRA_PROPERTIES', 'KAFKA_GC_OPTS', 'KAFKA_HEAP'];
+
+export function brokerOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(
+    BROKER_SETTINGS.filter((key) => env[key]).map((key) => [key, env[key] as string]),
+  );
+}
+
+export function ceilingFloor(
+  http: HttpCeiling | undefined,
+  kafka: KafkaCeiling | undefined,
+  fanout: number,
+  cores: number,
+): CeilingFloor | undefined {
+  if (!http || !kafka) return undefined;
+  const producesPerWebhook = 3 + 1 / fanout;
+  const consumesPerWebhook = 4 + 1 / fanout;
+  const { produce, consume } = kafka;
+  const cpuUsPerWebhook =
+    producesPerWebhook * (produce.harnessCpuUsPerRecord + produce.brokerCpuUsPerRecord) +
+    consumesPerWebhook * (consume.harnessCpuUsPerRecord + consume.brokerCpuUsPerRecord) +
+    http.clientCpuUsPerRequest +
+    http.receiverCpuUsPerRequest;
+  const servicesCpuUsPerWebhook =
+    cpuUsPerWebhook - produce.harnessCpuUsPerRecord / fanout - http.receiverCpuUsPerRequest;
+  return {
+    producesPerWebhook,
+    consumesPerWebhook,
+    cpuUsPerWebhook,
+    servicesCpuUsPerWebhook,
+    webhooksPerSBound: (cores * 1e6) / cpuUsPerWebhook,
+  };
+}
+
 export function summarise(report: BenchReport): {
   sustained?: BenchReport['sustained'];
   ratios?: BenchReport['ratios'];
+  floor?: CeilingFloor;
   fault?: BenchReport['fault'];
 } {
   const held = report.phases.filter(
@@ -47,11 +107,13 @@ export function summarise(report: BenchReport): {
   const sender =
     report.ceilings.http.find((ceiling) => ceiling.client === 'sender') ?? report.ceilings.http[0];
   const kafka = report.ceilings.kafka;
+  const floor = ceilingFloor(sender, kafka, report.options.fanout, report.machine.cpus);
   const ratios = sustained
     ? {
         ofHttpCeiling: sender ? sustained.webhooksPerS / sender.requestsPerS : undefined,
         ofKafkaProduce: kafka ? sustained.webhooksPerS / kafka.produce.recordsPerS : undefined,
         ofKafkaConsume: kafka ? sustained.webhooksPerS / kafka.consume.recordsPerS : undefined,
+        cpuOfFloor: floor ? totalCpuUsPerWebhook(best) / floor.cpuUsPerWebhook : undefined,
       }
     : undefined;
   const faultPhase = report.phases.find((phase) => phase.kind === 'fault');
@@ -72,8 +134,11 @@ export function summarise(report: BenchReport): {
       };
     }
   }
-  return { sustained, ratios, fault };
+  return { sustained, ratios, floor, fault };
 }
+
+const totalCpuUsPerWebhook = (phase: PhaseResult) =>
+  Object.values(phase.cpu).reduce((sum, cpu) => sum + cpu.usPerWebhook, 0);
 
 const fixed = (value: number | undefined, digits = 0) =>
   value === undefined || !Number.isFinite(value) ? '-' : value.toFixed(digits);
@@ -100,7 +165,10 @@ export function summaryText(report: BenchReport): string {
     `setup: ${o.connections} connections, fan-out ${o.fanout}, ${o.partitions} partitions, ${o.receiverPorts} receiver ports` +
       (o.env.length
         ? `, env ${o.env.map((e) => `${e.service ? `${e.service}:` : ''}${e.key}=${e.value}`).join(' ')}`
-        : ''),
+        : '') +
+      Object.entries(report.brokerOverrides)
+        .map(([key, value]) => `, broker ${key}="${value}"`)
+        .join(''),
   );
   if (report.error) lines.push(`RUN STOPPED EARLY: ${report.error}`);
 
@@ -115,6 +183,12 @@ export function summaryText(report: BenchReport): string {
     lines.push(
       `  kafkajs produce ${pad(fixed(k.produce.recordsPerS), 7)} rec/s (batches of ${k.batchSize}, idempotent, acks=all); client ${fixed(k.produce.harnessCpuUsPerRecord, 1)} µs/rec, broker ${fixed(k.produce.brokerCpuUsPerRecord, 1)} µs/rec; other cores ${fixed(k.produce.otherCores, 2)}`,
       `  kafkajs consume ${pad(fixed(k.consume.recordsPerS), 7)} rec/s (eachBatch, no work); client ${fixed(k.consume.harnessCpuUsPerRecord, 1)} µs/rec, broker ${fixed(k.consume.brokerCpuUsPerRecord, 1)} µs/rec`,
+    );
+  }
+  const floor = report.floor;
+  if (floor) {
+    lines.push(
+      `  floor they set: ${fixed(floor.cpuUsPerWebhook)} µs of CPU per webhook (${fixed(floor.producesPerWebhook, 2)} produces, ${fixed(floor.consumesPerWebhook, 2)} consumes, one request and its receiver; ${fixed(floor.servicesCpuUsPerWebhook)} without the harness's generator and receiver), so at most ${fixed(floor.webhooksPerSBound)} webhooks/s on ${report.machine.cpus} cores`,
     );
   }
 
@@ -145,7 +219,8 @@ export function summaryText(report: BenchReport): string {
           : '') +
         (r.ofKafkaConsume !== undefined
           ? `, ${fixed(100 * r.ofKafkaConsume, 1)} % of kafkajs consume alone`
-          : ''),
+          : '') +
+        (r.cpuOfFloor !== undefined ? `; CPU per webhook ×${fixed(r.cpuOfFloor, 2)} the floor` : ''),
     );
   } else {
     lines.push('', 'sustained: no steady or ramp phase held');
@@ -167,7 +242,7 @@ export function summaryText(report: BenchReport): string {
         `  ${name.padEnd(20)}${measured.map((p) => pad(`${fixed(p.cpu[name]?.usPerWebhook, 1)} (${fixed(p.cpu[name]?.cores, 2)})`, 20)).join('')}`,
       );
     }
-    const totals = measured.map((p) => Object.values(p.cpu).reduce((sum, c) => sum + c.usPerWebhook, 0));
+    const totals = measured.map(totalCpuUsPerWebhook);
     lines.push(`  ${'all of the above'.padEnd(20)}${totals.map((t) => pad(fixed(t, 1), 20)).join('')}`);
     lines.push('', 'event-loop delay p99 per second, median / max (ms):');
     lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
