@@ -14,3 +14,4 @@ export * from './lib/windowed-consumer';
 export * from './lib/consumer-lag';
 export * from './lib/fetch-tuning';
 export * from './lib/crash-recovery';
+export * from './lib/retriable';

@@ -5,6 +5,7 @@ import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import { isKafkaRetriable } from './retriable';
 import { TransientError } from './stage-errors';
 
 /** What a stage decided for one consumed record. */
@@ -256,8 +257,4 @@ export class BatchConsumer {
       }
     }
   }
-}
-
-function isKafkaRetriable(error: unknown): boolean {
-  return typeof error === 'object' && error !== null && 'retriable' in error && error.retriable === true;
 }

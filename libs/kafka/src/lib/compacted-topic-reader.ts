@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { runAgainAfterCrashes } from './crash-recovery';
 import type { KafkaLogger } from './kafka-client';
+import { retryWhileRetriable } from './retriable';
 
 export interface CompactedTopicReaderOptions {
   kafka: Kafka;
@@ -66,7 +67,8 @@ export class CompactedTopicReader {
     const admin = this.options.kafka.admin();
     await admin.connect();
     try {
-      for (const { partition, high, low } of await admin.fetchTopicOffsets(this.options.topic)) {
+      const offsets = await retryWhileRetriable(() => admin.fetchTopicOffsets(this.options.topic));
+      for (const { partition, high, low } of offsets) {
         if (BigInt(high) > BigInt(low)) this.targets.set(partition, BigInt(high));
       }
     } finally {
