@@ -4,7 +4,7 @@
 # Settings: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), LOCAL_STACK_DIR (.local),
 # KAFKA_HEAP (512m), KAFKA_LIBS_DIR (the broker jars; shared by every checkout on the machine),
 # KAFKA_EXTRA_PROPERTIES (space-separated key=value lines added to server.properties),
-# KAFKA_GC_OPTS (-XX:+UseG1GC -XX:MaxGCPauseMillis=20).
+# KAFKA_JVM_OPTS (JVM options besides the heap: -XX:+UseG1GC -XX:MaxGCPauseMillis=20).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -14,7 +14,7 @@ kafka_dir=$stack_dir/kafka
 port=${KAFKA_PORT:-9092}
 controller_port=${KAFKA_CONTROLLER_PORT:-$((port + 1))}
 heap=${KAFKA_HEAP:-512m}
-gc_opts=${KAFKA_GC_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}
+jvm_opts=${KAFKA_JVM_OPTS:--XX:+UseG1GC -XX:MaxGCPauseMillis=20}
 version=$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$here/kafka/pom.xml")
 libs=${KAFKA_LIBS_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/campaign-webhooks/kafka-$version}
 pid_file=$kafka_dir/broker.pid
@@ -74,7 +74,7 @@ PROPS
 }
 
 java_cmd() {
-  exec ${own_session:+setsid} java "-Xms$heap" "-Xmx$heap" $gc_opts -Djava.awt.headless=true \
+  exec ${own_session:+setsid} java "-Xms$heap" "-Xmx$heap" $jvm_opts -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$here/kafka/log4j2.yaml" -cp "$libs/*" "$@"
 }
 

@@ -57,7 +57,7 @@ export interface CeilingFloor {
   webhooksPerSBound: number;
 }
 
-const BROKER_SETTINGS = ['KAFKA_EXTRA_PROPERTIES', 'KAFKA_GC_OPTS', 'KAFKA_HEAP'];
+const BROKER_SETTINGS = ['KAFKA_EXTRA_PROPERTIES', 'KAFKA_JVM_OPTS', 'KAFKA_HEAP'];
 
 export function brokerOverrides(env: NodeJS.ProcessEnv): Record<string, string> {
   return Object.fromEntries(
