@@ -50,7 +50,7 @@ const HELP = `npm run bench -- [options]
   --connections N         connections created through the admin API (100)
   --fanout F              connections each event reaches (1); N must be a multiple of F
   --receiver-ports K      receiver ports the connections spread over (8)
-  --warmup S[@RATE]       warm-up seconds and rate (20@1000)
+  --warmup S[@RATE]       warm-up seconds and rate (45@1000)
   --rates R1,R2,...       steady rates, events/s (1000,2500,5000,8000)
   --steady S              seconds per steady rate (60)
   --max-lag S             cut a steady phase once lag holds S seconds of input (10)
@@ -82,7 +82,7 @@ function defaults(): BenchOptions {
     fanout: 1,
     receiverPorts: 8,
     warmupRate: 1000,
-    warmupS: 20,
+    warmupS: 45,
     rates: [1000, 2500, 5000, 8000],
     steadyS: 60,
     maxLagS: 10,
