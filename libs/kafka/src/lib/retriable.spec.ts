@@ -1,15 +1,6 @@
-import { KafkaJSNonRetriableError, KafkaJSProtocolError } from 'kafkajs';
+import { KafkaJSNonRetriableError } from 'kafkajs';
+import { notLeader } from './kafka-errors.fixture';
 import { retryWhileRetriable } from './retriable';
-
-// As kafkajs makes it from the broker's error code 6.
-const notLeader = () =>
-  new KafkaJSProtocolError(
-    Object.assign(new Error('This server is not the leader for that topic-partition'), {
-      type: 'NOT_LEADER_FOR_PARTITION',
-      code: 6,
-      retriable: true,
-    }),
-  );
 
 describe('retryWhileRetriable', () => {
   it('runs the action again after retriable errors until it succeeds', async () => {
