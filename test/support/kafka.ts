@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel, type Consumer, type Producer } from 'kafkajs';
 
+export const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+
 export const kafka = new Kafka({
-  brokers: (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(','),
+  brokers,
   clientId: 'e2e',
   logLevel: logLevel.NOTHING,
 });

@@ -1,7 +1,7 @@
 // What the integration suites of the consume loops share.
 import { kafka } from './kafka';
 
-export const brokers = (process.env['KAFKA_BROKERS'] ?? '127.0.0.1:9092').split(',');
+export { brokers } from './kafka';
 
 export const silentLogger = {
   error: () => undefined,
