@@ -1,3 +1,4 @@
+import { keyHashPartitioner } from '@campaign-webhooks/kafka';
 import type { Kafka } from 'kafkajs';
 import { messageEvent } from './bench-event';
 import type { CpuReading, ProcessSampler } from './process-sampler';
@@ -48,6 +49,7 @@ async function produceFor(kafka: Kafka, sampler: ProcessSampler, durationS: numb
     idempotent: true,
     maxInFlightRequests: 1,
     allowAutoTopicCreation: false,
+    createPartitioner: keyHashPartitioner,
   });
   await producer.connect();
   let seq = 0;

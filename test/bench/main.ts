@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
+import { keyHashPartitioner } from '@campaign-webhooks/kafka';
 import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
 import { BenchReceiver } from './bench-receiver';
 import { Cleanup } from './cleanup';
@@ -192,14 +193,16 @@ async function main(): Promise<number> {
     );
     await waitForConnectionCaches(services, topology.connections);
 
-    process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
     const kafka = new Kafka({
       brokers: [env['KAFKA_BROKERS']],
       clientId: 'bench',
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => serviceLog.write(`[harness kafkajs] ${JSON.stringify(entry.log)}\n`),
     });
-    const producer: Producer = kafka.producer({ allowAutoTopicCreation: false });
+    const producer: Producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: keyHashPartitioner,
+    });
     await producer.connect();
     cleanup.add('disconnect the producer', () => producer.disconnect());
     const admin: Admin = kafka.admin();

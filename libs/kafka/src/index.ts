@@ -15,3 +15,4 @@ export * from './lib/consumer-lag';
 export * from './lib/fetch-tuning';
 export * from './lib/crash-recovery';
 export * from './lib/retriable';
+export * from './lib/key-partitioner';

@@ -71,3 +71,140 @@ describe('kafkajs as installed', () => {
     expect(queue.throttleCheckTimeoutId).toBeNull();
   });
 });
+
+interface EncodedBatch {
+  buffer: Buffer;
+}
+interface DecodedRecord {
+  key: Buffer | null;
+  value: Buffer | null;
+  headers: Record<string, Buffer | Buffer[]>;
+  timestamp: string;
+  offset: string;
+}
+interface RecordInput {
+  key: string | Buffer | null;
+  value: string | Buffer | null;
+  headers?: Record<string, string | Buffer | string[]>;
+  offsetDelta: number;
+  timestampDelta: number;
+}
+
+/** kafkajs's record and record-batch encoders and decoders, loaded by path as above. */
+const encodeRecord: (record: RecordInput) => object = require('kafkajs/src/protocol/recordBatch/record/v0');
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+  RecordBatch(batch: {
+    records: object[];
+    firstTimestamp: number;
+    maxTimestamp: number;
+  }): Promise<EncodedBatch>;
+};
+const decodeBatch: (
+  decoder: object,
+) => Promise<{ records: DecodedRecord[] }> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+const Decoder: new (buffer: Buffer) => {
+  readVarInt(): number;
+  readVarLong(): { toString(): string };
+} = require('kafkajs/src/protocol/decoder');
+const Encoder: new (initialSize?: number) => {
+  writeVarInt(value: number): unknown;
+  writeVarLong(value: number): unknown;
+  buffer: Buffer;
+} = require('kafkajs/src/protocol/encoder');
+const groupByPartition: (args: {
+  topic: string;
+  partitionMetadata: { partitionId: number }[];
+  messages: { key: string }[];
+  partitioner: (args: { message: { key: string } }) => number;
+}) => Record<string, { key: string }[]> = require('kafkajs/src/producer/groupMessagesPerPartition');
+
+describe('kafkajs encoding as installed', () => {
+  it("writes records and headers that kafkajs's decoder reads back", async () => {
+    const firstTimestamp = 1_764_201_600_000;
+    const records: RecordInput[] = [
+      { key: 'connection-1', value: '{"event":"delivered"}', offsetDelta: 0, timestampDelta: 0 },
+      {
+        key: Buffer.from([0, 1, 2, 255]),
+        value: 'é€𝄞 '.repeat(300),
+        headers: { 'webhook-id': 'msg_1', attempt: '2', binary: Buffer.from([7, 8]), repeated: ['a', 'b'] },
+        offsetDelta: 1,
+        timestampDelta: 2 ** 33,
+      },
+      { key: null, value: null, headers: { big: 'x'.repeat(5000) }, offsetDelta: 300, timestampDelta: -1 },
+    ];
+    const batch = await RecordBatch({
+      records: records.map(encodeRecord),
+      firstTimestamp,
+      maxTimestamp: firstTimestamp + 2 ** 33,
+    });
+    const decoded = (await decodeBatch(new Decoder(batch.buffer))).records;
+
+    expect(
+      decoded.map(({ key, value, headers, timestamp, offset }) => ({
+        key,
+        value: value?.toString(),
+        headers: Object.fromEntries(
+          Object.entries(headers).map(([name, header]) => [
+            name,
+            Array.isArray(header) ? header.map(String) : header.toString('hex'),
+          ]),
+        ),
+        timestamp,
+        offset,
+      })),
+    ).toEqual([
+      {
+        key: Buffer.from('connection-1'),
+        value: '{"event":"delivered"}',
+        headers: {},
+        timestamp: String(firstTimestamp),
+        offset: '0',
+      },
+      {
+        key: Buffer.from([0, 1, 2, 255]),
+        value: 'é€𝄞 '.repeat(300),
+        headers: {
+          'webhook-id': Buffer.from('msg_1').toString('hex'),
+          attempt: Buffer.from('2').toString('hex'),
+          binary: '0708',
+          repeated: ['a', 'b'],
+        },
+        timestamp: String(firstTimestamp + 2 ** 33),
+        offset: '1',
+      },
+      {
+        key: null,
+        value: undefined,
+        headers: { big: Buffer.from('x'.repeat(5000)).toString('hex') },
+        timestamp: String(firstTimestamp - 1),
+        offset: '300',
+      },
+    ]);
+  });
+
+  it('grows its buffer for varints written past its first one', () => {
+    const ints = [0, 1, -1, 63, -64, 300, -70_000, 2 ** 31 - 1, -(2 ** 31)];
+    const longs = [0, -1, 2 ** 31, -(2 ** 33), Number.MAX_SAFE_INTEGER];
+    const encoder = new Encoder(1);
+    for (const value of ints) encoder.writeVarInt(value);
+    for (const value of longs) encoder.writeVarLong(value);
+    const decoder = new Decoder(encoder.buffer);
+    expect(ints.map(() => decoder.readVarInt())).toEqual(ints);
+    expect(longs.map(() => decoder.readVarLong().toString())).toEqual(longs.map(String));
+  });
+
+  it('groups a batch by partition keeping each partition in order', () => {
+    const messages = Array.from({ length: 10 }, (_, i) => ({ key: `k${i}` }));
+    const grouped = groupByPartition({
+      topic: 'campaign.deliveries',
+      partitionMetadata: [{ partitionId: 0 }, { partitionId: 1 }, { partitionId: 2 }],
+      messages,
+      partitioner: ({ message }) => Number(message.key.slice(1)) % 3,
+    });
+    expect(grouped).toEqual({
+      0: [messages[0], messages[3], messages[6], messages[9]],
+      1: [messages[1], messages[4], messages[7]],
+      2: [messages[2], messages[5], messages[8]],
+    });
+  });
+});

@@ -6,6 +6,7 @@ import {
   type ProducerBatch,
   type TopicMessages,
 } from 'kafkajs';
+import { keyHashPartitioner } from './key-partitioner';
 import type { OutgoingRecord } from './records';
 
 export interface ProducerHooks {
@@ -89,6 +90,7 @@ export class RecordProducer {
       // One request in flight per broker keeps the idempotent sequence numbers in order.
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
+      createPartitioner: keyHashPartitioner,
     });
     producer.on(producer.events.CONNECT, () => (this.connected = this.producer === producer));
     producer.on(producer.events.DISCONNECT, () => {
