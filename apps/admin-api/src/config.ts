@@ -17,7 +17,7 @@ const apiKeys = z
 export const adminConfigSchema = z.object({
   PORT: setting.port(3000),
   KAFKA_BROKERS: setting.kafkaBrokers,
-  ...setting.kafkaTuning,
+  ...setting.recordingKafkaTuning,
   DATABASE_URL: setting.postgresUrl,
   ADMIN_API_KEYS: apiKeys,
   SECRETS_KEY: setting.secretsKey,

@@ -28,7 +28,7 @@ const sender = z
 export const notifierConfigSchema = z.object({
   PORT: setting.port(3004),
   KAFKA_BROKERS: setting.kafkaBrokers,
-  ...setting.kafkaTuning,
+  ...setting.recordingKafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.notifier'),
   LOG_LEVEL: setting.logLevel,
   DATABASE_URL: setting.postgresUrl,

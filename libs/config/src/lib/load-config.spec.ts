@@ -62,4 +62,14 @@ describe('parseConfig', () => {
     expect(setting.kafkaRuntimeTuning(tuned).fetch).toEqual({ minBytes: 16384, maxWaitMs: 20 });
     expect(() => parseConfig(tuning, { KAFKA_FETCH_MIN_BYTES: '0' })).toThrow(/KAFKA_FETCH_MIN_BYTES/);
   });
+
+  it('lets the recording services fetch fuller batches by default, and still be tuned', () => {
+    const tuning = z.object(setting.recordingKafkaTuning);
+    expect(setting.kafkaRuntimeTuning(parseConfig(tuning, {})).fetch).toEqual({
+      minBytes: 65_536,
+      maxWaitMs: 250,
+    });
+    const tuned = parseConfig(tuning, { KAFKA_FETCH_MIN_BYTES: '1', KAFKA_FETCH_MAX_WAIT_MS: '1000' });
+    expect(setting.kafkaRuntimeTuning(tuned).fetch).toEqual({ minBytes: 1, maxWaitMs: 1_000 });
+  });
 });

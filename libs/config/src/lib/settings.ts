@@ -32,6 +32,17 @@ export const kafkaTuning = {
   KAFKA_FETCH_MAX_WAIT_MS: positiveInt(1_000),
 };
 
+/**
+ * kafkaTuning for the services whose consumers record what happened rather than deliver it (the
+ * delivery log in admin-api, the notifier): no webhook waits on them, so their fetches wait for
+ * 64 KiB or 250 ms and bring fewer, fuller batches, each one delivery-log statement.
+ */
+export const recordingKafkaTuning = {
+  ...kafkaTuning,
+  KAFKA_FETCH_MIN_BYTES: positiveInt(65_536),
+  KAFKA_FETCH_MAX_WAIT_MS: positiveInt(250),
+};
+
 /** The Kafka runtime's options from the kafkaTuning settings. */
 export function kafkaRuntimeTuning(config: {
   KAFKA_LINGER_MS: number;
