@@ -6,9 +6,9 @@ const M = 0x5bd1e995;
 
 /**
  * The Java client's murmur2 of a key, in 32-bit integer arithmetic. kafkajs computes the same
- * hash on 64-bit longs backed by BigInt, which cost the renderer a twelfth of its CPU.
+ * hash on 64-bit longs backed by BigInt, which cost the renderer 7 % of its CPU.
  */
-export function murmur2(key: Buffer | string): number {
+function murmur2(key: Buffer | string): number {
   const data = typeof key === 'string' ? Buffer.from(key) : key;
   const length = data.length;
   let h = SEED ^ length;
