@@ -141,6 +141,9 @@ module.exports = class Encoder {`,
   },
 ];
 
+// With --check nothing is written: it exits 1 unless every patch is already applied.
+const checkOnly = process.argv.includes('--check');
+
 function apply({ why, file, edits }) {
   const path = join(root, file);
   const original = readFileSync(path, 'utf8');
@@ -151,8 +154,15 @@ function apply({ why, file, edits }) {
     text = text.replace(before, after);
   }
   if (text === original) return 'already applied';
+  if (checkOnly) return 'not applied';
   writeFileSync(path, text);
   return 'applied';
 }
 
-for (const patch of patches) console.log(`patch-dependencies: ${patch.why}: ${apply(patch)}`);
+let missing = 0;
+for (const patch of patches) {
+  const state = apply(patch);
+  if (state === 'not applied') missing++;
+  console.log(`patch-dependencies: ${patch.why}: ${state}`);
+}
+if (missing > 0) process.exitCode = 1;

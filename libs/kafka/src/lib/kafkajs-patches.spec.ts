@@ -1,3 +1,6 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+
 /**
  * The installed kafkajs carries the fixes of scripts/patch-dependencies.mjs (applied by npm
  * install's postinstall step; run it by hand after installing with --ignore-scripts).
@@ -119,6 +122,18 @@ const groupByPartition: (args: {
 }) => Record<string, { key: string }[]> = require('kafkajs/src/producer/groupMessagesPerPartition');
 
 describe('kafkajs encoding as installed', () => {
+  it('carries every patch of scripts/patch-dependencies.mjs', () => {
+    const check = spawnSync(
+      process.execPath,
+      [join(__dirname, '../../../../scripts/patch-dependencies.mjs'), '--check'],
+      { encoding: 'utf8' },
+    );
+    expect({ status: check.status, notApplied: check.stdout.match(/.*: not applied$/gm) }).toEqual({
+      status: 0,
+      notApplied: null,
+    });
+  });
+
   it("writes records and headers that kafkajs's decoder reads back", async () => {
     const firstTimestamp = 1_764_201_600_000;
     const records: RecordInput[] = [
@@ -130,7 +145,7 @@ describe('kafkajs encoding as installed', () => {
         offsetDelta: 1,
         timestampDelta: 2 ** 33,
       },
-      { key: null, value: null, headers: { big: 'x'.repeat(5000) }, offsetDelta: 300, timestampDelta: -1 },
+      { key: null, value: null, headers: { big: Buffer.from('x'.repeat(5000)).toString('hex') }, offsetDelta: 300, timestampDelta: -1 },
     ];
     const batch = await RecordBatch({
       records: records.map(encodeRecord),
