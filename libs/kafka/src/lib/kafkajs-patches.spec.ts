@@ -145,7 +145,7 @@ describe('kafkajs encoding as installed', () => {
         offsetDelta: 1,
         timestampDelta: 2 ** 33,
       },
-      { key: null, value: null, headers: { big: Buffer.from('x'.repeat(5000)).toString('hex') }, offsetDelta: 300, timestampDelta: -1 },
+      { key: null, value: null, headers: { big: 'x'.repeat(5000) }, offsetDelta: 300, timestampDelta: -1 },
     ];
     const batch = await RecordBatch({
       records: records.map(encodeRecord),
@@ -161,7 +161,7 @@ describe('kafkajs encoding as installed', () => {
         headers: Object.fromEntries(
           Object.entries(headers).map(([name, header]) => [
             name,
-            Array.isArray(header) ? header.map(String) : header.toString('hex'),
+            Array.isArray(header) ? header.map(String) : String(header),
           ]),
         ),
         timestamp,
@@ -179,9 +179,9 @@ describe('kafkajs encoding as installed', () => {
         key: Buffer.from([0, 1, 2, 255]),
         value: 'é€𝄞 '.repeat(300),
         headers: {
-          'webhook-id': Buffer.from('msg_1').toString('hex'),
-          attempt: Buffer.from('2').toString('hex'),
-          binary: '0708',
+          'webhook-id': 'msg_1',
+          attempt: '2',
+          binary: '\x07\x08',
           repeated: ['a', 'b'],
         },
         timestamp: String(firstTimestamp + 2 ** 33),
@@ -190,7 +190,7 @@ describe('kafkajs encoding as installed', () => {
       {
         key: null,
         value: undefined,
-        headers: { big: Buffer.from('x'.repeat(5000)).toString('hex') },
+        headers: { big: 'x'.repeat(5000) },
         timestamp: String(firstTimestamp - 1),
         offset: '300',
       },
