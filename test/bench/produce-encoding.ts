@@ -100,7 +100,6 @@ async function measure(withHeaders: boolean, partitioner: Partitioner): Promise<
 }
 
 async function main(): Promise<void> {
-  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
   const partitioners: [string, () => Partitioner][] = [
     ['keyHashPartitioner', keyHashPartitioner],
     ["kafkajs's default partitioner", Partitioners.DefaultPartitioner],

@@ -14,9 +14,6 @@ export interface KafkaClientOptions {
 }
 
 export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
-  // kafkajs warns once about its v2 partitioner change; the producers here use keyHashPartitioner,
-  // which partitions as that default does.
-  process.env['KAFKAJS_NO_PARTITIONER_WARNING'] = '1';
   return new Kafka({
     brokers,
     clientId,
