@@ -14,6 +14,13 @@ describe('notifier configuration', () => {
     });
   });
 
+  it('fetches fuller batches by default: nothing waits on what it records', () => {
+    expect(parseConfig(notifierConfigSchema, valid)).toMatchObject({
+      KAFKA_FETCH_MIN_BYTES: 65_536,
+      KAFKA_FETCH_MAX_WAIT_MS: 250,
+    });
+  });
+
   it('requires SMTP_URL', () => {
     expect(() => parseConfig(notifierConfigSchema, { DATABASE_URL: valid.DATABASE_URL })).toThrow(
       /^invalid configuration: SMTP_URL is required/,
