@@ -73,6 +73,18 @@ export class Histogram {
   }
 }
 
+/** The same percentiles, recorded in microseconds, in milliseconds. */
+export function inMilliseconds(summary: Percentiles): Percentiles {
+  return {
+    count: summary.count,
+    p50: summary.p50 / 1000,
+    p99: summary.p99 / 1000,
+    p999: summary.p999 / 1000,
+    max: summary.max / 1000,
+    mean: summary.mean / 1000,
+  };
+}
+
 function bucketOf(value: number): number {
   if (value < SUB_COUNT) return value;
   const exponent = 31 - Math.clz32(value);

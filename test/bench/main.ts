@@ -15,6 +15,7 @@ import { measureHttpCeiling } from './ceiling-http';
 import { measureKafkaCeiling } from './ceiling-kafka';
 import { timelineSvg } from './chart-svg';
 import { createConnections, waitForConnectionCaches } from './connection-setup';
+import { measureHopLatency } from './hop-latency';
 import { LagMonitor } from './lag-monitor';
 import { buildLedger } from './ledger';
 import {
@@ -276,6 +277,9 @@ async function main(): Promise<number> {
       generator.sequenced,
       generator.unpublished,
     );
+    log('reading the input, matched and deliveries topics for the latency of each hop');
+    const hops = await measureHopLatency(kafka);
+    for (const result of runner.results) result.hopLatencyMs = hops.get(result.index);
   } catch (error) {
     report.error = (error as Error).stack ?? String(error);
     log(`error: ${report.error}`);

@@ -1,5 +1,6 @@
 import type { BenchReceiver, ReceiverCounters } from './bench-receiver';
-import type { Percentiles } from './histogram';
+import { inMilliseconds, type Percentiles } from './histogram';
+import type { Hop } from './hop-latency';
 import { mainPathLag } from './lag-monitor';
 import type { OpenLoopGenerator } from './open-loop-generator';
 import type { CpuReading, ProcessSampler } from './process-sampler';
@@ -33,6 +34,8 @@ export interface PhaseResult {
   lag: { max: number; end: number; slopePerS: number };
   /** t0 → first byte at the receiver, of webhooks published in this phase; filled after the drain. */
   latencyMs?: { all: Percentiles; healthy: Percentiles };
+  /** t0 → each hand-off before delivery, of records published in this phase (every cohort). */
+  hopLatencyMs?: Partial<Record<Hop, Percentiles>>;
   cpu: Record<string, { cores: number; usPerWebhook: number }>;
   machineCores: number;
   /** Cores the machine spent on work other than the processes under test: the noise. */
@@ -254,15 +257,4 @@ function eventLoopSummary(points: TimelinePoint[]): PhaseResult['eventLoopP99Ms'
     summary[service] = { median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
   }
   return summary;
-}
-
-function inMilliseconds(summary: Percentiles): Percentiles {
-  return {
-    count: summary.count,
-    p50: summary.p50 / 1000,
-    p99: summary.p99 / 1000,
-    p999: summary.p999 / 1000,
-    max: summary.max / 1000,
-    mean: summary.mean / 1000,
-  };
 }

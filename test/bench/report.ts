@@ -1,5 +1,6 @@
 import type { HttpCeiling } from './ceiling-http';
 import type { KafkaCeiling } from './ceiling-kafka';
+import { HOPS } from './hop-latency';
 import type { Ledger } from './ledger';
 import type { BenchOptions } from './options';
 import type { PhaseResult } from './phase-runner';
@@ -206,6 +207,20 @@ export function summaryText(report: BenchReport): string {
   lines.push(
     `  generator produce requests/s: ${report.phases.map((p) => `${p.name} ${fixed(p.generatorRequestsPerS)}`).join(', ')}`,
   );
+  const withHops = report.phases.filter((p) => p.hopLatencyMs);
+  if (withHops.length) {
+    lines.push(
+      '',
+      'latency by hop (scheduled send → handed on by the generator, the filter, the renderer; → first byte at the receiver), p50 / p99 ms, every cohort:',
+      `  ${'phase'.padEnd(15)}${[...HOPS.map(({ hop }) => hop), 'received'].map((name) => pad(name, 16)).join('')}`,
+    );
+    for (const p of withHops) {
+      const cells = [...HOPS.map(({ hop }) => p.hopLatencyMs?.[hop]), p.latencyMs?.all];
+      lines.push(
+        `  ${p.name.padEnd(15)}${cells.map((c) => pad(c ? `${fixed(c.p50, 1)} / ${fixed(c.p99, 1)}` : '-', 16)).join('')}`,
+      );
+    }
+  }
   if (report.sustained) {
     const r = report.ratios ?? {};
     lines.push(
@@ -244,7 +259,7 @@ export function summaryText(report: BenchReport): string {
     }
     const totals = measured.map(totalCpuUsPerWebhook);
     lines.push(`  ${'all of the above'.padEnd(20)}${totals.map((t) => pad(fixed(t, 1), 20)).join('')}`);
-    lines.push('', 'event-loop delay p99 per second, median / max (ms):');
+    lines.push('', 'event-loop delay p99 per second, beyond the 10 ms sampling interval, median / max (ms):');
     lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
     for (const service of Object.keys(measured[0].eventLoopP99Ms)) {
       lines.push(
