@@ -1,5 +1,6 @@
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { EVENT_LOOP_SAMPLING_MS } from '@campaign-webhooks/observability';
+// The library's index also loads NestJS's decorated classes, which the harness doesn't compile.
+import { EVENT_LOOP_SAMPLING_MS } from '../../libs/observability/src/lib/pipeline-metrics';
 import type { BenchReceiver } from './bench-receiver';
 import { mainPathLag, type LagMonitor, type LagReading } from './lag-monitor';
 import { scrapeService, type ServiceMetrics } from './metrics-scraper';
