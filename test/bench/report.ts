@@ -212,12 +212,12 @@ export function summaryText(report: BenchReport): string {
     lines.push(
       '',
       'latency by hop (scheduled send → handed on by the generator, the filter, the renderer; → first byte at the receiver), p50 / p99 ms, every cohort:',
-      `  ${'phase'.padEnd(15)}${[...HOPS.map(({ hop }) => hop), 'received'].map((name) => pad(name, 16)).join('')}`,
+      `  ${'phase'.padEnd(15)}${[...HOPS.map(({ hop }) => hop), 'received'].map((name) => pad(name, 20)).join('')}`,
     );
     for (const p of withHops) {
       const cells = [...HOPS.map(({ hop }) => p.hopLatencyMs?.[hop]), p.latencyMs?.all];
       lines.push(
-        `  ${p.name.padEnd(15)}${cells.map((c) => pad(c ? `${fixed(c.p50, 1)} / ${fixed(c.p99, 1)}` : '-', 16)).join('')}`,
+        `  ${p.name.padEnd(15)}${cells.map((c) => pad(c ? `${fixed(c.p50, 1)} / ${fixed(c.p99, 1)}` : '-', 20)).join('')}`,
       );
     }
   }
