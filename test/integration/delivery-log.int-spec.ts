@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
+import type { Pool, QueryConfig } from 'pg';
 import { DataSource } from 'typeorm';
-import { dataSourceOptions, DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import {
+  dataSourceOptions,
+  DeliveryLogStore,
+  MAX_ATTEMPTS_PER_STATEMENT,
+  type LoggedAttempt,
+} from '@campaign-webhooks/persistence';
 import { revertThrough } from '../support/migrations';
 
 describe('DeliveryLogStore against PostgreSQL', () => {
@@ -13,6 +20,7 @@ describe('DeliveryLogStore against PostgreSQL', () => {
   });
 
   afterAll(() => dataSource.destroy());
+  afterEach(() => jest.restoreAllMocks());
 
   const attempt = (overrides: Partial<LoggedAttempt>): LoggedAttempt => ({
     deliveryId: randomUUID(),
@@ -135,5 +143,161 @@ describe('DeliveryLogStore against PostgreSQL', () => {
       { attempt: 1, body },
       { attempt: 2, body: null },
     ]);
+  });
+
+  /** Counts the rows of each delivery-log insert from now on; the inserts still reach PostgreSQL. */
+  function insertStatements(): number[] {
+    const pool: Pool = (dataSource.driver as PostgresDriver).master;
+    const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
+    const rowCounts: number[] = [];
+    jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
+      if (config.name?.startsWith('delivery-log-insert')) {
+        rowCounts.push((config.values?.[0] as unknown[]).length);
+      }
+      return query(config);
+    }) as never);
+    return rowCounts;
+  }
+
+  async function loggedDeliveries(connectionId: string): Promise<string[]> {
+    const rows: { delivery_id: string }[] = await dataSource.query(
+      `SELECT delivery_id FROM delivery_attempts WHERE connection_id = $1 ORDER BY delivery_id`,
+      [connectionId],
+    );
+    return rows.map((row) => row.delivery_id);
+  }
+
+  const batchOf = (count: number, connectionId: string) =>
+    Array.from({ length: count }, () => attempt({ connectionId }));
+
+  const deliveryIdsOf = (batches: LoggedAttempt[][]) =>
+    batches
+      .flat()
+      .map((row) => row.deliveryId)
+      .sort();
+
+  it('writes the batches handed in while a write is in flight in one statement', async () => {
+    const statements = insertStatements();
+    const connectionId = randomUUID();
+    const batches = Array.from({ length: 8 }, () => batchOf(25, connectionId));
+    await Promise.all(batches.map((batch) => store.recordAttempts(batch)));
+    expect(statements).toEqual([25, 175]);
+    expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf(batches));
+  });
+
+  it(`writes at most ${MAX_ATTEMPTS_PER_STATEMENT} waiting rows a statement, whole batches at a time`, async () => {
+    const statements = insertStatements();
+    const connectionId = randomUUID();
+    const third = Math.floor(MAX_ATTEMPTS_PER_STATEMENT / 3);
+    const batches = [
+      batchOf(1, connectionId),
+      ...Array.from({ length: 4 }, () => batchOf(third, connectionId)),
+    ];
+    await Promise.all(batches.map((batch) => store.recordAttempts(batch)));
+    expect(statements).toEqual([1, 3 * third, third]);
+    expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf(batches));
+  });
+
+  it('fails only the batches whose rows PostgreSQL refuses, writes none of their rows, and keeps writing', async () => {
+    const connectionId = randomUUID();
+    const refused = () => [attempt({ connectionId }), attempt({ connectionId, time: 'not a time' })];
+    const [inFlight, good, bad, alsoGood, alsoBad] = [
+      batchOf(1, connectionId),
+      batchOf(3, connectionId),
+      refused(),
+      batchOf(2, connectionId),
+      refused(),
+    ];
+    const outcomes = await Promise.allSettled(
+      [inFlight, good, bad, alsoGood, alsoBad].map((batch) => store.recordAttempts(batch)),
+    );
+    expect(outcomes.map((outcome) => outcome.status)).toEqual([
+      'fulfilled',
+      'fulfilled',
+      'rejected',
+      'fulfilled',
+      'rejected',
+    ]);
+    expect((outcomes[2] as PromiseRejectedResult).reason.message).toMatch(
+      /invalid input syntax for type timestamp/,
+    );
+    expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf([inFlight, good, alsoGood]));
+
+    const later = batchOf(2, connectionId);
+    await store.recordAttempts(later);
+    expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf([inFlight, good, alsoGood, later]));
+  });
+
+  it('fails every batch of a statement when PostgreSQL refuses rows of each', async () => {
+    const connectionId = randomUUID();
+    const batches = [
+      batchOf(1, connectionId),
+      [attempt({ connectionId, httpStatus: 2 ** 31 })],
+      [attempt({ connectionId }), attempt({ connectionId, durationMs: 2 ** 40 })],
+    ];
+    const outcomes = await Promise.allSettled(batches.map((batch) => store.recordAttempts(batch)));
+    expect(outcomes.map((outcome) => outcome.status)).toEqual(['fulfilled', 'rejected', 'rejected']);
+    expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf([batches[0]]));
+  });
+
+  it('keeps bodies and errors exactly as written, whatever characters they hold', async () => {
+    const ascii = Array.from({ length: 127 }, (_, code) => String.fromCharCode(code + 1)).join('');
+    const texts = [
+      '',
+      ' ',
+      '  padded  ',
+      'NULL',
+      'null',
+      '"',
+      '\\',
+      '\\"',
+      '"\\',
+      '{}',
+      '{a,b}',
+      ',',
+      '{"a":"b\\"c","d":[1,{"e":null}]}',
+      'line\nbreak\r\ttab',
+      '\u0001\u001f\u007f',
+      'é 中文 🎉 \u{10ffff} \u00a0',
+      ascii,
+      ascii.repeat(50),
+    ];
+    const connectionId = randomUUID();
+    const batches = texts.map((text, index) => [
+      attempt({ connectionId, error: text, body: index % 2 === 0 ? text : null }),
+      attempt({ connectionId, error: null, body: text }),
+    ]);
+    batches.push([attempt({ connectionId, error: null, body: undefined })]);
+    await Promise.all(batches.map((batch) => store.recordAttempts(batch)));
+
+    const rows: { delivery_id: string; error: string | null; body: string | null }[] = await dataSource.query(
+      `SELECT delivery_id, error, body FROM delivery_attempts WHERE connection_id = $1`,
+      [connectionId],
+    );
+    const stored = new Map(rows.map((row) => [row.delivery_id, { error: row.error, body: row.body }]));
+    for (const written of batches.flat()) {
+      expect(stored.get(written.deliveryId)).toEqual({ error: written.error, body: written.body ?? null });
+    }
+    expect(stored.size).toBe(batches.flat().length);
+  });
+
+  it('prepares the insert once per connection', async () => {
+    const oneConnection = new DataSource({
+      ...dataSourceOptions(process.env['DATABASE_URL'] ?? ''),
+      extra: { max: 1 },
+    });
+    await oneConnection.initialize();
+    try {
+      const oneConnectionStore = new DeliveryLogStore(oneConnection);
+      for (let write = 0; write < 3; write++) {
+        await oneConnectionStore.recordAttempts(batchOf(2, randomUUID()));
+      }
+      const prepared: { name: string; executions: number }[] = await oneConnection.query(
+        `SELECT name, (generic_plans + custom_plans)::int AS executions FROM pg_prepared_statements`,
+      );
+      expect(prepared).toEqual([{ name: expect.stringMatching(/^delivery-log-insert-/), executions: 3 }]);
+    } finally {
+      await oneConnection.destroy();
+    }
   });
 });

@@ -1,4 +1,8 @@
+import { createHash } from 'node:crypto';
+import type { Pool } from 'pg';
 import type { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver.js';
+import { WriteCoalescer } from './write-coalescer';
 
 export interface LoggedAttempt {
   deliveryId: string;
@@ -35,38 +39,66 @@ export interface AttemptQuery {
   after?: { time: string; deliveryId: string; attempt: number };
 }
 
+const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts
+    (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
+     time, body)
+  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
+                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])
+  ON CONFLICT DO NOTHING`;
+
+/** In the order of INSERT_ATTEMPTS's parameters. */
+const INSERTED_FIELDS = [
+  'deliveryId',
+  'connectionId',
+  'projectId',
+  'event',
+  'attempt',
+  'status',
+  'httpStatus',
+  'durationMs',
+  'error',
+  'nextAttemptAt',
+  'time',
+  'body',
+] as const satisfies readonly (keyof LoggedAttempt)[];
+
 /**
- * The delivery log in PostgreSQL, written in batches (one statement per consumed batch) and read
- * by the admin API. Re-consumed records are ignored by their primary keys.
+ * pg prepares a named statement once per connection and refuses the name for any other text, so
+ * the name carries a digest of the text.
+ */
+const INSERT_ATTEMPTS_STATEMENT = `delivery-log-insert-${digestOf(INSERT_ATTEMPTS)}`;
+
+/** Batches waiting together share a statement up to this many rows; larger ones go alone. */
+export const MAX_ATTEMPTS_PER_STATEMENT = 2_000;
+
+/**
+ * The delivery log in PostgreSQL, written in batches and read by the admin API. A batch handed in
+ * while another is being written waits, and the batches waiting then share the next statement (a
+ * prepared one): partitions consumed concurrently cost one statement together instead of one
+ * each. Re-consumed records are ignored by their primary keys.
  */
 export class DeliveryLogStore {
+  private readonly attemptWrites = new WriteCoalescer<LoggedAttempt>(
+    (attempts) => this.insertAttempts(attempts),
+    MAX_ATTEMPTS_PER_STATEMENT,
+  );
+
   constructor(private readonly dataSource: DataSource) {}
 
+  /** Resolves once the attempts are committed; rejects if they were not, and then none of them is. */
   async recordAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
     if (attempts.length === 0) return;
-    const column = <K extends keyof LoggedAttempt>(key: K) => attempts.map((a) => a[key] ?? null);
-    await this.dataSource.query(
-      `INSERT INTO delivery_attempts
-         (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
-          time, body)
-       SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
-                            $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])
-       ON CONFLICT DO NOTHING`,
-      [
-        column('deliveryId'),
-        column('connectionId'),
-        column('projectId'),
-        column('event'),
-        column('attempt'),
-        column('status'),
-        column('httpStatus'),
-        column('durationMs'),
-        column('error'),
-        column('nextAttemptAt'),
-        column('time'),
-        column('body'),
-      ],
-    );
+    await this.attemptWrites.add(attempts);
+  }
+
+  private async insertAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
+    // TypeORM's query can't name a statement; its pool can.
+    const pool: Pool = (this.dataSource.driver as PostgresDriver).master;
+    await pool.query({
+      name: INSERT_ATTEMPTS_STATEMENT,
+      text: INSERT_ATTEMPTS,
+      values: INSERTED_FIELDS.map((field) => attempts.map((attempt) => attempt[field] ?? null)),
+    });
   }
 
   /** A connection's attempts, newest first. */
@@ -168,6 +200,10 @@ export class DeliveryLogStore {
       if (relname.slice(-8) < oldest) await this.dataSource.query(`DROP TABLE ${relname}`);
     }
   }
+}
+
+function digestOf(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 16);
 }
 
 function startOfDay(now: Date, offsetDays: number): Date {

@@ -10,8 +10,9 @@ import type { DeliveryLogStore, LoggedAttempt } from '@campaign-webhooks/persist
 const logged: RecordResult = { produce: [] };
 
 /**
- * Writes each consumed batch of outcomes to the delivery log in one statement; the request body
- * the first attempt's outcome carries is kept with it, for resends.
+ * Writes each consumed batch of outcomes to the delivery log in one statement, shared with the
+ * batches of other partitions that arrive while a write is in flight; the request body the first
+ * attempt's outcome carries is kept with it, for resends.
  */
 export class AttemptLogStage implements BatchStage {
   constructor(private readonly store: DeliveryLogStore) {}
