@@ -17,6 +17,13 @@ export interface Percentiles {
   mean: number;
 }
 
+export interface HistogramSnapshot {
+  counts: Float64Array;
+  total: number;
+  sum: number;
+  maximum: number;
+}
+
 export class Histogram {
   private readonly counts = new Float64Array(BUCKETS);
   private total = 0;
@@ -40,6 +47,20 @@ export class Histogram {
     this.total += other.total;
     this.sum += other.sum;
     this.maximum = Math.max(this.maximum, other.maximum);
+  }
+
+  /** The recorded values, to rebuild the histogram in another thread. */
+  snapshot(): HistogramSnapshot {
+    return { counts: this.counts.slice(), total: this.total, sum: this.sum, maximum: this.maximum };
+  }
+
+  static from(snapshot: HistogramSnapshot): Histogram {
+    const histogram = new Histogram();
+    histogram.counts.set(snapshot.counts);
+    histogram.total = snapshot.total;
+    histogram.sum = snapshot.sum;
+    histogram.maximum = snapshot.maximum;
+    return histogram;
   }
 
   reset(): void {

@@ -7,14 +7,14 @@ import { spawnSync } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
-import { keyHashPartitioner } from '@campaign-webhooks/kafka';
-import { Kafka, logLevel, type Admin, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin } from 'kafkajs';
 import { BenchReceiver } from './bench-receiver';
 import { Cleanup } from './cleanup';
 import { measureHttpCeiling } from './ceiling-http';
 import { measureKafkaCeiling } from './ceiling-kafka';
 import { timelineSvg } from './chart-svg';
 import { createConnections, waitForConnectionCaches } from './connection-setup';
+import { GeneratorThread } from './generator-thread';
 import { measureHopLatency } from './hop-latency';
 import { LagMonitor } from './lag-monitor';
 import { buildLedger } from './ledger';
@@ -30,7 +30,6 @@ import {
   wipeStackData,
   type StackSettings,
 } from './local-stack';
-import { OpenLoopGenerator } from './open-loop-generator';
 import { parseOptions, type BenchOptions } from './options';
 import { PhaseRunner } from './phase-runner';
 import { ProcessSampler } from './process-sampler';
@@ -200,12 +199,6 @@ async function main(): Promise<number> {
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => serviceLog.write(`[harness kafkajs] ${JSON.stringify(entry.log)}\n`),
     });
-    const producer: Producer = kafka.producer({
-      allowAutoTopicCreation: false,
-      createPartitioner: keyHashPartitioner,
-    });
-    await producer.connect();
-    cleanup.add('disconnect the producer', () => producer.disconnect());
     const admin: Admin = kafka.admin();
     await admin.connect();
     cleanup.add('disconnect the admin client', () => admin.disconnect());
@@ -231,12 +224,16 @@ async function main(): Promise<number> {
       });
     }
 
-    const generator = new OpenLoopGenerator(
-      producer,
-      MESSAGE_EVENTS_TOPIC,
-      topology.projects,
-      options.tickMs,
+    const generator = await GeneratorThread.start(
+      {
+        brokers: [env['KAFKA_BROKERS']],
+        topic: MESSAGE_EVENTS_TOPIC,
+        projects: topology.projects,
+        tickMs: options.tickMs,
+      },
+      (line) => serviceLog.write(`[harness generator kafkajs] ${line}\n`),
     );
+    cleanup.add('stop the generator thread', () => generator.close());
     monitor = new TimelineMonitor(receiver, generator, new LagMonitor(admin), sampler, services);
     monitor.start();
     cleanup.add('stop the monitor', () => monitor?.stop());

@@ -17,6 +17,9 @@ export interface UnpublishedRange {
   count: number;
 }
 
+/** What the phases need of a generator, on this thread or another. */
+export type LoadGenerator = Pick<OpenLoopGenerator, 'run' | 'sequenced' | 'unpublished'>;
+
 /** Sends in flight at once; beyond it events wait for the next tick (and their delay is measured). */
 const MAX_SENDS_IN_FLIGHT = 4;
 /** Keeps each request far below the broker's 1 MiB batch limit and each tick's work short. */
@@ -37,6 +40,8 @@ export class OpenLoopGenerator {
     private readonly topic: string,
     private readonly projects: number,
     private readonly tickMs: number,
+    /** Added to this thread's performance clock for the stamps: the receiver's clock, if it has another. */
+    private readonly clockOffsetMs = 0,
   ) {}
 
   /** Sequence numbers handed out so far (the next event's). */
@@ -92,7 +97,10 @@ export class OpenLoopGenerator {
     const messages = [];
     for (let k = from; k < upTo; k++) {
       messages.push(
-        messageEvent({ seq: this.nextSeq++, phase, t0: start + (k * 1000) / rate }, this.projects),
+        messageEvent(
+          { seq: this.nextSeq++, phase, t0: this.clockOffsetMs + start + (k * 1000) / rate },
+          this.projects,
+        ),
       );
     }
     run.requests++;

@@ -2,7 +2,7 @@ import type { BenchReceiver, ReceiverCounters } from './bench-receiver';
 import { inMilliseconds, type Percentiles } from './histogram';
 import type { Hop } from './hop-latency';
 import { mainPathLag } from './lag-monitor';
-import type { OpenLoopGenerator } from './open-loop-generator';
+import type { LoadGenerator } from './open-loop-generator';
 import type { CpuReading, ProcessSampler } from './process-sampler';
 import type { TimelineMonitor, TimelinePoint } from './timeline-monitor';
 import { expectedWebhooks, type Topology } from './topology';
@@ -48,7 +48,7 @@ export interface PhaseResult {
 export interface RunContext {
   topology: Topology;
   receiver: BenchReceiver;
-  generator: OpenLoopGenerator;
+  generator: LoadGenerator;
   monitor: TimelineMonitor;
   sampler: ProcessSampler;
   maxLagS: number;

@@ -4,7 +4,7 @@ import { EVENT_LOOP_SAMPLING_MS } from '../../libs/observability/src/lib/pipelin
 import type { BenchReceiver } from './bench-receiver';
 import { mainPathLag, type LagMonitor, type LagReading } from './lag-monitor';
 import { scrapeService, type ServiceMetrics } from './metrics-scraper';
-import type { OpenLoopGenerator } from './open-loop-generator';
+import type { LoadGenerator } from './open-loop-generator';
 import type { CpuReading, ProcessSampler } from './process-sampler';
 import { baseUrl, type RunningService } from './service-processes';
 
@@ -46,7 +46,7 @@ export class TimelineMonitor {
 
   constructor(
     private readonly receiver: BenchReceiver,
-    private readonly generator: OpenLoopGenerator,
+    private readonly generator: LoadGenerator,
     private readonly lagMonitor: LagMonitor,
     private readonly sampler: ProcessSampler,
     private readonly services: RunningService[],
