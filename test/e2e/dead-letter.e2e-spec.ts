@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createConnection } from '../support/admin-api';
+import { adminRequest, apiKeys, createConnection } from '../support/admin-api';
 import { disconnectProducer, publish, TopicTap } from '../support/kafka';
 import { Receiver } from '../support/receiver';
 import { connectionChangeCounts, metricValue, waitForConnectionChanges } from '../support/services';
@@ -64,5 +64,54 @@ describe('malformed input records', () => {
     expect(await metricValue('subscription-filter', 'webhooks_dead_letters_total')).toBe(
       deadLettersBefore + 2,
     );
+  });
+
+  it('an outcome the delivery log refuses goes to the dead-letter topic, and the rest are logged', async () => {
+    const connection = await createConnection('acme', {
+      name: 'refused outcome check',
+      url: receiver.url,
+      auth: { type: 'none' },
+      messageEvents: ['message_click'],
+      channels: ['push'],
+    });
+    const outcome = (deliveryId: string, time: string) => ({
+      delivery_id: deliveryId,
+      connection_id: connection.id,
+      project_id: 'acme',
+      event: 'message_click',
+      attempt: 1,
+      status: 'delivered',
+      http_status: 200,
+      duration_ms: 3,
+      error: null,
+      next_attempt_at: null,
+      time,
+    });
+    const refused = outcome(randomUUID(), 'yesterday-ish');
+    const logged = outcome(randomUUID(), new Date().toISOString());
+    await publish('webhooks.outcomes', [
+      { key: connection.id, value: JSON.stringify(refused) },
+      { key: connection.id, value: JSON.stringify(logged) },
+    ]);
+
+    const [letter] = await deadLetters.waitFor<Record<string, any>>(
+      1,
+      (candidate) => candidate['key'] === connection.id,
+    );
+    expect(letter).toMatchObject({
+      source: { topic: 'webhooks.outcomes' },
+      reason: expect.stringMatching(/^invalid_record: the delivery log refused it: .*yesterday-ish/),
+    });
+    expect(JSON.parse(letter['original'])).toEqual(refused);
+
+    let items: { deliveryId: string }[] = [];
+    for (let tries = 0; items.length === 0 && tries < 100; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      const page = await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`, {
+        key: apiKeys['acme'],
+      });
+      items = page.body.items;
+    }
+    expect(items.map((item) => item.deliveryId)).toEqual([logged.delivery_id]);
   });
 });

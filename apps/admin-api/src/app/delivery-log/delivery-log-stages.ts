@@ -12,14 +12,15 @@ const logged: RecordResult = { produce: [] };
 /**
  * Writes each consumed batch of outcomes to the delivery log in one statement, shared with the
  * batches of other partitions that arrive while a write is in flight; the request body the first
- * attempt's outcome carries is kept with it, for resends.
+ * attempt's outcome carries is kept with it, for resends. An outcome the database refuses as data
+ * goes to the dead-letter topic; any other failure retries the batch.
  */
 export class AttemptLogStage implements BatchStage {
   constructor(private readonly store: DeliveryLogStore) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    const attempts: LoggedAttempt[] = [];
-    const results = records.map((record): RecordResult => {
+    const attempts: { attempt: LoggedAttempt; index: number }[] = [];
+    const results = records.map((record, index): RecordResult => {
       let outcome;
       try {
         outcome = outcomeSchema.parse(JSON.parse(record.value?.toString('utf8') ?? 'null'));
@@ -27,30 +28,54 @@ export class AttemptLogStage implements BatchStage {
         return { poison: `invalid_record: ${(error as Error).message.slice(0, 300)}` };
       }
       attempts.push({
-        deliveryId: outcome.delivery_id,
-        connectionId: outcome.connection_id,
-        projectId: outcome.project_id,
-        event: outcome.event,
-        attempt: outcome.attempt,
-        status: outcome.status,
-        httpStatus: outcome.http_status,
-        durationMs: outcome.duration_ms === null ? null : Math.round(outcome.duration_ms),
-        error: outcome.error,
-        nextAttemptAt: outcome.next_attempt_at,
-        time: outcome.time,
-        body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
+        index,
+        attempt: {
+          deliveryId: outcome.delivery_id,
+          connectionId: outcome.connection_id,
+          projectId: outcome.project_id,
+          event: outcome.event,
+          attempt: outcome.attempt,
+          status: outcome.status,
+          httpStatus: outcome.http_status,
+          durationMs: outcome.duration_ms === null ? null : Math.round(outcome.duration_ms),
+          error: outcome.error,
+          nextAttemptAt: outcome.next_attempt_at,
+          time: outcome.time,
+          body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
+        },
       });
       return logged;
     });
-    await writeOrRetry(() => this.store.recordAttempts(attempts));
+    try {
+      await this.store.recordAttempts(attempts.map(({ attempt }) => attempt));
+    } catch (error) {
+      if (!refusedAsData(error)) throw notWritten(error);
+      // One row the database refuses fails the whole statement: write them one by one, and
+      // dead-letter those it refuses instead of retrying their partition for ever.
+      for (const { attempt, index } of attempts) {
+        try {
+          await this.store.recordAttempts([attempt]);
+        } catch (rowError) {
+          if (!refusedAsData(rowError)) throw notWritten(rowError);
+          results[index] = {
+            poison: `invalid_record: the delivery log refused it: ${(rowError as Error).message.slice(0, 300)}`,
+          };
+        }
+      }
+    }
     return results;
   }
 }
 
-async function writeOrRetry(write: () => Promise<void>): Promise<void> {
-  try {
-    await write();
-  } catch (error) {
-    throw new TransientError(`delivery log not written: ${(error as Error).message}`);
-  }
+/**
+ * PostgreSQL's data exceptions (class 22: a value out of range, a malformed time, a NUL in text)
+ * and integrity violations (class 23): the row will never be written, however often it is tried.
+ */
+function refusedAsData(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
+}
+
+function notWritten(error: unknown): TransientError {
+  return new TransientError(`delivery log not written: ${(error as Error).message}`);
 }
