@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { adminRequest, apiKeys, createConnection } from '../support/admin-api';
 import { disconnectProducer, publish, TopicTap } from '../support/kafka';
+import { eventually } from '../support/loops';
 import { Receiver } from '../support/receiver';
 import { connectionChangeCounts, metricValue, waitForConnectionChanges } from '../support/services';
 
@@ -108,13 +109,13 @@ describe('malformed input records', () => {
     expect(JSON.parse(letter['original'])).toEqual(refused);
 
     let items: { deliveryId: string }[] = [];
-    for (let tries = 0; items.length === 0 && tries < 100; tries++) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
+    await eventually(async () => {
       const page = await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`, {
         key: apiKeys['acme'],
       });
       items = page.body.items;
-    }
+      return items.length > 0;
+    });
     expect(items.map((item) => item.deliveryId)).toEqual([logged.delivery_id]);
   });
 });

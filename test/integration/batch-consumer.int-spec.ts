@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import {
   PipelineRuntime,
+  PoisonRecordError,
   TransientError,
   type BatchStage,
   type ConsumedRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
-import { kafka, publish, disconnectProducer } from '../support/kafka';
+import { kafka, publish, disconnectProducer, TopicTap } from '../support/kafka';
 import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
 async function committedOffsets(groupId: string, topic: string): Promise<number> {
@@ -96,6 +97,31 @@ describe('BatchConsumer against the broker', () => {
     );
     await admin.disconnect();
     expect(letters).toBe(1);
+  });
+
+  it('dead-letters only the record a stage refuses for the whole batch, with the reason it gives', async () => {
+    const seen: string[] = [];
+    const deadLetters = await TopicTap.open(deadLetter);
+    try {
+      await start({
+        async handleBatch(records) {
+          const refused = records.find((record) => record.value?.toString() === 'unwritable');
+          if (refused) throw new PoisonRecordError('invalid_record: the store refused it');
+          return echo(seen).handleBatch(records);
+        },
+      });
+      await publish(input, [
+        { key: 'same', value: 'before' },
+        { key: 'same', value: 'unwritable' },
+        { key: 'same', value: 'after' },
+      ]);
+      await eventually(async () => (await committedOffsets(groupId, input)) === 3);
+      expect(seen.filter((value) => value !== 'unwritable')).toEqual(['before', 'after']);
+      const [letter] = await deadLetters.waitFor<Record<string, unknown>>(1);
+      expect(letter).toMatchObject({ reason: 'invalid_record: the store refused it' });
+    } finally {
+      await deadLetters.close();
+    }
   });
 
   it('retries a batch that fails transiently instead of dead-lettering it', async () => {

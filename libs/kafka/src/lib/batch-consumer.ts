@@ -6,14 +6,15 @@ import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
 import { isKafkaRetriable } from './retriable';
-import { TransientError } from './stage-errors';
+import { PoisonRecordError, TransientError } from './stage-errors';
 
 /** What a stage decided for one consumed record. */
 export type RecordResult = { produce: OutgoingRecord[] } | { poison: string };
 
 /**
  * A pipeline stage: given a batch of records, returns one result per record, in order. Throwing a
- * TransientError retries the batch; throwing anything else isolates the record that fails.
+ * TransientError retries the batch; throwing anything else isolates the record that fails, which
+ * goes to the dead-letter topic with a PoisonRecordError's reason, or as a handler error.
  */
 export interface BatchStage {
   handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]>;
@@ -214,7 +215,7 @@ export class BatchConsumer {
         if (result === NOT_OWNED) return NOT_OWNED;
         results.push(result[0]);
       } catch (error) {
-        results.push({ poison: `handler_error: ${error instanceof Error ? error.message : String(error)}` });
+        results.push({ poison: poisonReason(error) });
       }
     }
     return results;
@@ -257,4 +258,10 @@ export class BatchConsumer {
       }
     }
   }
+}
+
+/** A stage names the reason of a record it refuses; any other failure is the handler's. */
+function poisonReason(error: unknown): string {
+  if (error instanceof PoisonRecordError) return error.reason;
+  return `handler_error: ${error instanceof Error ? error.message : String(error)}`;
 }

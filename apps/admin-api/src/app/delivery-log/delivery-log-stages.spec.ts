@@ -1,4 +1,4 @@
-import { TransientError, type ConsumedRecord } from '@campaign-webhooks/kafka';
+import { PoisonRecordError, TransientError, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import type { DeliveryLogStore, LoggedAttempt } from '@campaign-webhooks/persistence';
 import { AttemptLogStage } from './delivery-log-stages';
 
@@ -50,22 +50,20 @@ class RefusingStore {
 describe('AttemptLogStage', () => {
   const now = new Date().toISOString();
 
-  it('writes the rows the database takes and dead-letters the one it refuses as data', async () => {
+  it('refuses a batch the database refuses as data, naming the reason, and writes it without the refused row', async () => {
     const store = new RefusingStore();
     const stage = new AttemptLogStage(store as unknown as DeliveryLogStore);
 
-    const results = await stage.handleBatch([
-      outcomeRecord(1, now),
-      outcomeRecord(2, 'not a time'),
-      outcomeRecord(3, now),
-    ]);
-
-    expect(results[0]).toEqual({ produce: [] });
-    expect(results[1]).toEqual({
-      poison: expect.stringMatching(/^invalid_record: the delivery log refused it: invalid input syntax/),
+    const refusal = stage.handleBatch([outcomeRecord(1, now), outcomeRecord(2, 'not a time')]);
+    await expect(refusal).rejects.toThrow(PoisonRecordError);
+    await expect(refusal).rejects.toMatchObject({
+      reason: expect.stringMatching(/^invalid_record: the delivery log refused it: invalid input syntax/),
     });
-    expect(results[2]).toEqual({ produce: [] });
-    expect(store.written.map((attempt) => attempt.deliveryId)).toEqual(['d-1', 'd-3']);
+    expect(store.written).toEqual([]);
+
+    // What the consumer does next: the batch again, record by record.
+    expect(await stage.handleBatch([outcomeRecord(1, now)])).toEqual([{ produce: [] }]);
+    expect(store.written.map((attempt) => attempt.deliveryId)).toEqual(['d-1']);
   });
 
   it('retries the batch when the database fails for another reason', async () => {

@@ -1,5 +1,6 @@
 import { OUTCOME_HEADERS, outcomeSchema } from '@campaign-webhooks/contracts';
 import {
+  PoisonRecordError,
   TransientError,
   type BatchStage,
   type ConsumedRecord,
@@ -19,8 +20,8 @@ export class AttemptLogStage implements BatchStage {
   constructor(private readonly store: DeliveryLogStore) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    const attempts: { attempt: LoggedAttempt; index: number }[] = [];
-    const results = records.map((record, index): RecordResult => {
+    const attempts: LoggedAttempt[] = [];
+    const results = records.map((record): RecordResult => {
       let outcome;
       try {
         outcome = outcomeSchema.parse(JSON.parse(record.value?.toString('utf8') ?? 'null'));
@@ -28,40 +29,30 @@ export class AttemptLogStage implements BatchStage {
         return { poison: `invalid_record: ${(error as Error).message.slice(0, 300)}` };
       }
       attempts.push({
-        index,
-        attempt: {
-          deliveryId: outcome.delivery_id,
-          connectionId: outcome.connection_id,
-          projectId: outcome.project_id,
-          event: outcome.event,
-          attempt: outcome.attempt,
-          status: outcome.status,
-          httpStatus: outcome.http_status,
-          durationMs: outcome.duration_ms === null ? null : Math.round(outcome.duration_ms),
-          error: outcome.error,
-          nextAttemptAt: outcome.next_attempt_at,
-          time: outcome.time,
-          body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
-        },
+        deliveryId: outcome.delivery_id,
+        connectionId: outcome.connection_id,
+        projectId: outcome.project_id,
+        event: outcome.event,
+        attempt: outcome.attempt,
+        status: outcome.status,
+        httpStatus: outcome.http_status,
+        durationMs: outcome.duration_ms === null ? null : Math.round(outcome.duration_ms),
+        error: outcome.error,
+        nextAttemptAt: outcome.next_attempt_at,
+        time: outcome.time,
+        body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
       });
       return logged;
     });
     try {
-      await this.store.recordAttempts(attempts.map(({ attempt }) => attempt));
+      await this.store.recordAttempts(attempts);
     } catch (error) {
-      if (!refusedAsData(error)) throw notWritten(error);
-      // One row the database refuses fails the whole statement: write them one by one, and
-      // dead-letter those it refuses instead of retrying their partition for ever.
-      for (const { attempt, index } of attempts) {
-        try {
-          await this.store.recordAttempts([attempt]);
-        } catch (rowError) {
-          if (!refusedAsData(rowError)) throw notWritten(rowError);
-          results[index] = {
-            poison: `invalid_record: the delivery log refused it: ${(rowError as Error).message.slice(0, 300)}`,
-          };
-        }
+      const message = (error as Error).message;
+      // The consumer then runs the batch record by record, and only the refused one is dead-lettered.
+      if (refusedAsData(error)) {
+        throw new PoisonRecordError(`invalid_record: the delivery log refused it: ${message.slice(0, 300)}`);
       }
+      throw new TransientError(`delivery log not written: ${message}`);
     }
     return results;
   }
@@ -74,8 +65,4 @@ export class AttemptLogStage implements BatchStage {
 function refusedAsData(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
-}
-
-function notWritten(error: unknown): TransientError {
-  return new TransientError(`delivery log not written: ${(error as Error).message}`);
 }
