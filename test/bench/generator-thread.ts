@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { Histogram, type HistogramSnapshot } from './histogram';
-import type { GeneratorRun, UnpublishedRange } from './open-loop-generator';
+import type { GeneratorRun, LoadGenerator, UnpublishedRange } from './open-loop-generator';
 
 export interface GeneratorSettings {
   brokers: string[];
@@ -38,7 +38,7 @@ const STOP_CHECK_MS = 20;
  * without waiting behind the generator's encoding and producing. Its CPU still counts as the
  * harness's: threads share the process.
  */
-export class GeneratorThread {
+export class GeneratorThread implements LoadGenerator {
   private readonly worker: Worker;
   private readonly sequencedView: Int32Array;
   private finalUnpublished: UnpublishedRange[] = [];
