@@ -1,15 +1,27 @@
 // No Docker engine runs these checks: they read deploy/Dockerfile and run its entrypoint script.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
-import { SERVICES, root } from './helm.mjs';
+import { after, describe, test } from 'node:test';
+import { load } from 'js-yaml';
+import { SERVICE_NODE_FLAGS } from '../../scripts/local-env.mjs';
+import { SERVICES, chart, root } from './helm.mjs';
 
 const dockerfile = readFileSync(join(root, 'deploy', 'Dockerfile'), 'utf8');
 const entrypoint = join(root, 'deploy', 'docker-entrypoint.sh');
 const dockerignore = readFileSync(join(root, '.dockerignore'), 'utf8').split('\n');
+const nodeOptions = dockerfile.match(/^ENV NODE_OPTIONS="([^"]*)"$/m)?.[1];
 
 describe('deploy/Dockerfile', () => {
   test('builds the apps on Node 24 and runs them as a non-root user with production dependencies', () => {
@@ -32,6 +44,10 @@ describe('deploy/Dockerfile', () => {
     }
     const production = stages.find((text) => /npm install --omit=dev --ignore-scripts/.test(text));
     assert.match(production, /node scripts\/patch-dependencies\.mjs/);
+  });
+
+  test('runs the services with the Node.js flags of npm start and the benchmark', () => {
+    assert.equal(nodeOptions, SERVICE_NODE_FLAGS.join(' '));
   });
 
   test('the build context keeps node_modules and build output out, and the entrypoint in', () => {
@@ -79,3 +95,64 @@ describe('deploy/docker-entrypoint.sh', () => {
     rmSync(fakeNode, { recursive: true });
   });
 });
+
+describe("the image's Node.js flags under the chart's memory limits", () => {
+  // Node sizes its heap from a container's memory limit, and with a small heap V8 runs a full
+  // collection whenever the old generation grows by a third. The image's flags keep the growth
+  // of a large machine, so a service costs what the benchmark measures.
+  const values = load(readFileSync(join(chart, 'values.yaml'), 'utf8'));
+  const limits = new Set(Object.keys(SERVICES).map((name) => values.services[name].resources.limits.memory));
+  const cgroup = memoryCgroup();
+  after(() => cgroup && rmdirSync(cgroup.dir));
+
+  for (const limit of limits) {
+    test(
+      `within ${limit}, a service may grow its old generation to 2 GiB`,
+      { skip: cgroup ? false : 'no memory cgroup can be made here' },
+      () => {
+        writeFileSync(join(cgroup.dir, cgroup.limitFile), String(bytes(limit)));
+        const heapLimitMiB = (options) => {
+          const result = spawnSync(
+            'sh',
+            [
+              '-c',
+              `echo $$ > ${cgroup.dir}/cgroup.procs && exec node -e ` +
+                `"console.log(require('v8').getHeapStatistics().heap_size_limit / 2 ** 20)"`,
+            ],
+            { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: options } },
+          );
+          assert.equal(result.status, 0, result.stderr);
+          return Number(result.stdout);
+        };
+        assert.ok(
+          heapLimitMiB('--max-semi-space-size=32') < 1024,
+          'the limit sizes a heap without the flags',
+        );
+        assert.ok(heapLimitMiB(nodeOptions) >= 2048);
+      },
+    );
+  }
+});
+
+/** A memory cgroup of its own to run processes in, where this user may make one (Linux). */
+function memoryCgroup() {
+  for (const [base, limitFile] of [
+    ['/sys/fs/cgroup/memory', 'memory.limit_in_bytes'],
+    ['/sys/fs/cgroup', 'memory.max'],
+  ]) {
+    const dir = join(base, `campaign-webhooks-test-${process.pid}`);
+    try {
+      mkdirSync(dir);
+    } catch {
+      continue;
+    }
+    if (existsSync(join(dir, limitFile))) return { dir, limitFile };
+    rmdirSync(dir);
+  }
+  return undefined;
+}
+
+function bytes(quantity) {
+  const [, amount, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  return Number(amount) * 2 ** (unit === 'Gi' ? 30 : 20);
+}
