@@ -41,6 +41,8 @@ export interface PhaseResult {
   /** Cores the machine spent on work other than the processes under test: the noise. */
   otherCores: number;
   eventLoopP99Ms: Record<string, { median: number; max: number }>;
+  /** Per service, milliseconds a second spent collecting garbage (scavenges and full collections). */
+  gcMsPerS: Record<string, number>;
   peakRssBytes: Record<string, number>;
   drain?: { drained: boolean; seconds: number };
 }
@@ -109,6 +111,7 @@ export class PhaseRunner {
       machineCores: (cpuAfter.machineBusy - cpuBefore.machineBusy) / 1e6 / seconds,
       otherCores: otherCores(cpuBefore, cpuAfter),
       eventLoopP99Ms: eventLoopSummary(points),
+      gcMsPerS: gcTimeSummary(points),
       peakRssBytes: sampler.peakRss(),
     };
     [result.held, result.heldReason] = judgeHeld(
@@ -243,6 +246,23 @@ function otherCores(before: CpuReading, after: CpuReading): number {
   let ours = 0;
   for (const [name, us] of Object.entries(after.processes)) ours += us - (before.processes[name] ?? us);
   return Math.max(0, (after.machineBusy - before.machineBusy - ours) / 1e6 / seconds);
+}
+
+function gcTimeSummary(points: TimelinePoint[]): PhaseResult['gcMsPerS'] {
+  const summary: PhaseResult['gcMsPerS'] = {};
+  for (const service of Object.keys(points[0]?.metrics ?? {})) {
+    // A scrape can time out under overload: measure between the first and last that answered.
+    const read = points.filter(
+      (point) => point.metrics[service]?.nodejs_gc_duration_seconds_sum !== undefined,
+    );
+    if (read.length < 2) continue;
+    const [first, last] = [read[0], read[read.length - 1]];
+    const seconds =
+      (last.metrics[service].nodejs_gc_duration_seconds_sum ?? 0) -
+      (first.metrics[service].nodejs_gc_duration_seconds_sum ?? 0);
+    summary[service] = (seconds * 1000) / (last.t - first.t);
+  }
+  return summary;
 }
 
 function eventLoopSummary(points: TimelinePoint[]): PhaseResult['eventLoopP99Ms'] {

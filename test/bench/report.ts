@@ -266,6 +266,13 @@ export function summaryText(report: BenchReport): string {
         `  ${service.padEnd(20)}${measured.map((p) => pad(`${fixed(p.eventLoopP99Ms[service]?.median, 1)} / ${fixed(p.eventLoopP99Ms[service]?.max, 1)}`, 20)).join('')}`,
       );
     }
+    lines.push('', 'time collecting garbage, ms per second:');
+    lines.push(`  ${'service'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
+    for (const service of Object.keys(measured[0].gcMsPerS)) {
+      lines.push(
+        `  ${service.padEnd(20)}${measured.map((p) => pad(fixed(p.gcMsPerS[service], 1), 20)).join('')}`,
+      );
+    }
     const last = report.phases[report.phases.length - 1];
     lines.push(
       '',
