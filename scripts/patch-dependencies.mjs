@@ -120,6 +120,129 @@ module.exports = class Encoder {`,
     ],
   },
   {
+    // Every record consumed computed its offset and timestamp as BigInt-backed Longs (parse the
+    // batch's base, add, format) and read its timestamp delta through a chain of Longs, and its
+    // headers object was copied once per header. The sums are now taken in numbers while they are
+    // exact (offsets and epoch milliseconds are far below 2^53), the Long path kept for the rest,
+    // and the headers object is built once, with the same keys, order and duplicate arrays.
+    why: 'kafkajs: decode a record without Long arithmetic or a headers copy per header',
+    file: 'node_modules/kafkajs/src/protocol/recordBatch/record/v0/decoder.js',
+    edits: [
+      {
+        before: `  const timestampDelta = decoder.readVarLong()
+  const timestamp =
+    timestampType === TimestampTypes.LOG_APPEND_TIME && maxTimestamp
+      ? maxTimestamp
+      : Long.fromValue(firstTimestamp)
+          .add(timestampDelta)
+          .toString()
+
+  const offsetDelta = decoder.readVarInt()
+  const offset = Long.fromValue(firstOffset)
+    .add(offsetDelta)
+    .toString()`,
+        after: `  const timestampDelta = readSmallVarLong(decoder)
+  const timestamp =
+    timestampType === TimestampTypes.LOG_APPEND_TIME && maxTimestamp
+      ? maxTimestamp
+      : addToDecimal(firstTimestamp, timestampDelta)
+
+  const offsetDelta = decoder.readVarInt()
+  const offset = addToDecimal(firstOffset, offsetDelta)`,
+      },
+      {
+        before: `  const headers = decoder.readVarIntArray(HeaderDecoder).reduce(
+    (obj, { key, value }) => ({
+      ...obj,
+      [key]:
+        obj[key] === undefined
+          ? value
+          : Array.isArray(obj[key])
+          ? obj[key].concat([value])
+          : [obj[key], value],
+    }),
+    {}
+  )`,
+        after: `  const headers = {}
+  for (const { key, value } of decoder.readVarIntArray(HeaderDecoder)) {
+    const seen = headers[key]
+    const next = seen === undefined ? value : Array.isArray(seen) ? seen.concat([value]) : [seen, value]
+    if (key === '__proto__') {
+      Object.defineProperty(headers, key, { value: next, enumerable: true, writable: true, configurable: true })
+    } else {
+      headers[key] = next
+    }
+  }`,
+      },
+      {
+        before: `    batchContext,
+  }
+}
+`,
+        after: `    batchContext,
+  }
+}
+
+// A varlong as a number while it fits in 49 bits (as a record's delta does), else as a Long.
+const readSmallVarLong = decoder => {
+  const start = decoder.offset
+  let unsigned = 0
+  for (let shift = 0; shift < 49; shift += 7) {
+    const byte = decoder.buffer[decoder.offset++]
+    unsigned += (byte & 0x7f) * 2 ** shift
+    if (byte < 0x80) return unsigned % 2 === 0 ? unsigned / 2 : -(unsigned + 1) / 2
+  }
+  decoder.offset = start
+  return decoder.readVarLong()
+}
+
+// A batch's base offset or timestamp (a decimal string) plus a record's delta.
+const addToDecimal = (decimal, delta) => {
+  const base = Number(decimal)
+  if (typeof delta === 'number' && Number.isSafeInteger(base) && Number.isSafeInteger(base + delta)) {
+    return String(base + delta)
+  }
+  return Long.fromValue(decimal)
+    .add(delta)
+    .toString()
+}
+`,
+      },
+    ],
+  },
+  {
+    // A record header's key was read by making a Buffer of its bytes and then a string of it.
+    why: "kafkajs: read a record header's key as a string without a Buffer first",
+    file: 'node_modules/kafkajs/src/protocol/decoder.js',
+    edits: [
+      {
+        before: `  readVarIntString() {
+    const byteLength = this.readVarInt()
+
+    if (byteLength === -1) {
+      return null
+    }
+
+    const stringBuffer = this.buffer.slice(this.offset, this.offset + byteLength)
+    const value = stringBuffer.toString('utf8')
+    this.offset += byteLength
+    return value
+  }`,
+        after: `  readVarIntString() {
+    const byteLength = this.readVarInt()
+
+    if (byteLength === -1) {
+      return null
+    }
+
+    const value = this.buffer.toString('utf8', this.offset, this.offset + byteLength)
+    this.offset += byteLength
+    return value
+  }`,
+      },
+    ],
+  },
+  {
     // Each message copied its partition's whole array so far: quadratic in the batch.
     why: 'kafkajs: group a batch by partition in one pass',
     file: 'node_modules/kafkajs/src/producer/groupMessagesPerPartition.js',

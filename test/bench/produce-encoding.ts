@@ -1,9 +1,10 @@
 /**
  * npm run bench:encoding: the CPU kafkajs spends turning a batch of records into a produce
- * request (grouping by partition, then encoding), with no broker and no network, for records
- * shaped like the renderer's delivery records (a key, a JSON body and five headers) and without
- * headers. It isolates the client's encoding cost that the produce ceiling in `npm run bench`
- * measures together with the broker round trip. See docs/performance.md.
+ * request (grouping by partition, then encoding), and reading a record batch back as a consumer
+ * does, with no broker and no network, for records shaped like the renderer's delivery records (a
+ * key, a JSON body and five headers) and without headers. It isolates the client's cost that the
+ * produce and consume ceilings in `npm run bench` measure together with the broker round trip.
+ * See docs/performance.md.
  */
 import { randomUUID } from 'node:crypto';
 import { keyHashPartitioner } from '@campaign-webhooks/kafka';
@@ -22,6 +23,16 @@ const produceRequest: (request: object) => {
   encode(): Promise<{ buffer: Buffer }>;
 } = require('kafkajs/src/protocol/requests/produce/v3/request');
 const Long: { fromInt(value: number): unknown } = require('kafkajs/src/utils/long');
+const encodeRecord: (
+  record: Message & { offsetDelta: number },
+) => object = require('kafkajs/src/protocol/recordBatch/record/v0');
+const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
+  RecordBatch(batch: { records: object[] }): Promise<{ buffer: Buffer }>;
+};
+const decodeBatch: (
+  decoder: object,
+) => Promise<unknown> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
+const Decoder: new (buffer: Buffer) => object = require('kafkajs/src/protocol/decoder');
 
 const BATCH = 500;
 const ROUNDS = 400;
@@ -99,6 +110,21 @@ async function measure(withHeaders: boolean, partitioner: Partitioner): Promise<
   return perRecord.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
 }
 
+/** Median CPU µs per record to decode a record batch of BATCH records, as a fetch carries them. */
+async function measureDecoding(withHeaders: boolean): Promise<number> {
+  const records = batch(withHeaders).map((message, offsetDelta) => encodeRecord({ ...message, offsetDelta }));
+  const { buffer } = await RecordBatch({ records });
+  for (let i = 0; i < ROUNDS / 2; i++) await decodeBatch(new Decoder(buffer));
+  const perRecord: number[] = [];
+  for (let repeat = 0; repeat < REPEATS; repeat++) {
+    const start = process.cpuUsage();
+    for (let i = 0; i < ROUNDS; i++) await decodeBatch(new Decoder(buffer));
+    const used = process.cpuUsage(start);
+    perRecord.push((used.user + used.system) / (ROUNDS * BATCH));
+  }
+  return perRecord.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
+}
+
 async function main(): Promise<void> {
   const partitioners: [string, () => Partitioner][] = [
     ['keyHashPartitioner', keyHashPartitioner],
@@ -110,6 +136,11 @@ async function main(): Promise<void> {
       const us = await measure(withHeaders, create());
       console.log(`  ${withHeaders ? 'five headers' : 'no headers  '}  ${name.padEnd(30)} ${us.toFixed(1)}`);
     }
+  }
+  console.log(`CPU µs per record decoded from a record batch of ${BATCH}, median of ${REPEATS}:`);
+  for (const withHeaders of [true, false]) {
+    const us = await measureDecoding(withHeaders);
+    console.log(`  ${withHeaders ? 'five headers' : 'no headers  '}  ${us.toFixed(1)}`);
   }
 }
 

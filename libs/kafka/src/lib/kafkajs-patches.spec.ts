@@ -98,10 +98,12 @@ const encodeRecord: (record: RecordInput) => object = require('kafkajs/src/proto
 const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
   RecordBatch(batch: {
     records: object[];
+    firstOffset?: object;
     firstTimestamp: number;
     maxTimestamp: number;
   }): Promise<EncodedBatch>;
 };
+const Long: { fromValue(value: string): object } = require('kafkajs/src/utils/long');
 const decodeBatch: (
   decoder: object,
 ) => Promise<{ records: DecodedRecord[] }> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
@@ -195,6 +197,31 @@ describe('kafkajs encoding as installed', () => {
         offset: '300',
       },
     ]);
+  });
+
+  it('reads offsets past 2^53, deltas past 49 bits and a header named __proto__ exactly', async () => {
+    const firstOffset = 2n ** 53n + 1n;
+    const firstTimestamp = 1_764_201_600_000;
+    const headers = Object.defineProperty({ first: 'a' }, '__proto__', { value: 'p', enumerable: true });
+    const batch = await RecordBatch({
+      records: [
+        { key: null, value: 'x', headers, offsetDelta: 0, timestampDelta: 2 ** 50 },
+        { key: null, value: 'y', offsetDelta: 1, timestampDelta: -(2 ** 50) },
+      ].map(encodeRecord),
+      firstOffset: Long.fromValue(String(firstOffset)),
+      firstTimestamp,
+      maxTimestamp: firstTimestamp + 2 ** 50,
+    });
+    const [first, second] = (await decodeBatch(new Decoder(batch.buffer))).records;
+
+    expect([first.offset, second.offset]).toEqual([String(firstOffset), String(firstOffset + 1n)]);
+    expect([first.timestamp, second.timestamp]).toEqual([
+      String(firstTimestamp + 2 ** 50),
+      String(firstTimestamp - 2 ** 50),
+    ]);
+    // A header can't replace the headers object's prototype; it is an own key, as kafkajs made it.
+    expect(Object.getPrototypeOf(first.headers)).toBe(Object.prototype);
+    expect(Object.keys(first.headers)).toEqual(['first', '__proto__']);
   });
 
   it('grows its buffer for varints written past its first one', () => {
