@@ -97,32 +97,28 @@ async function encode(messages: Message[], partitioner: Partitioner): Promise<nu
 }
 
 /** Median CPU µs per record over REPEATS runs of ROUNDS batches, after a warm-up. */
-async function measure(withHeaders: boolean, partitioner: Partitioner): Promise<number> {
-  const batches = Array.from({ length: 10 }, () => batch(withHeaders));
-  for (let i = 0; i < ROUNDS / 2; i++) await encode(batches[i % batches.length], partitioner);
+async function medianCpuPerRecord(round: (index: number) => Promise<unknown>): Promise<number> {
+  for (let i = 0; i < ROUNDS / 2; i++) await round(i);
   const perRecord: number[] = [];
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     const start = process.cpuUsage();
-    for (let i = 0; i < ROUNDS; i++) await encode(batches[i % batches.length], partitioner);
+    for (let i = 0; i < ROUNDS; i++) await round(i);
     const used = process.cpuUsage(start);
     perRecord.push((used.user + used.system) / (ROUNDS * BATCH));
   }
   return perRecord.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
 }
 
-/** Median CPU µs per record to decode a record batch of BATCH records, as a fetch carries them. */
+function measureEncoding(withHeaders: boolean, partitioner: Partitioner): Promise<number> {
+  const batches = Array.from({ length: 10 }, () => batch(withHeaders));
+  return medianCpuPerRecord((i) => encode(batches[i % batches.length], partitioner));
+}
+
+/** Decoding a record batch of BATCH records, as a fetch carries them. */
 async function measureDecoding(withHeaders: boolean): Promise<number> {
   const records = batch(withHeaders).map((message, offsetDelta) => encodeRecord({ ...message, offsetDelta }));
   const { buffer } = await RecordBatch({ records });
-  for (let i = 0; i < ROUNDS / 2; i++) await decodeBatch(new Decoder(buffer));
-  const perRecord: number[] = [];
-  for (let repeat = 0; repeat < REPEATS; repeat++) {
-    const start = process.cpuUsage();
-    for (let i = 0; i < ROUNDS; i++) await decodeBatch(new Decoder(buffer));
-    const used = process.cpuUsage(start);
-    perRecord.push((used.user + used.system) / (ROUNDS * BATCH));
-  }
-  return perRecord.sort((a, b) => a - b)[Math.floor(REPEATS / 2)];
+  return medianCpuPerRecord(() => decodeBatch(new Decoder(buffer)));
 }
 
 async function main(): Promise<void> {
@@ -133,7 +129,7 @@ async function main(): Promise<void> {
   console.log(`CPU µs per record, batches of ${BATCH} over 8 partitions, median of ${REPEATS}:`);
   for (const withHeaders of [true, false]) {
     for (const [name, create] of partitioners) {
-      const us = await measure(withHeaders, create());
+      const us = await measureEncoding(withHeaders, create());
       console.log(`  ${withHeaders ? 'five headers' : 'no headers  '}  ${name.padEnd(30)} ${us.toFixed(1)}`);
     }
   }
