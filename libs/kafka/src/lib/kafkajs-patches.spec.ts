@@ -103,7 +103,10 @@ const { RecordBatch } = require('kafkajs/src/protocol/recordBatch/v0') as {
     maxTimestamp: number;
   }): Promise<EncodedBatch>;
 };
-const Long: { fromValue(value: string): object } = require('kafkajs/src/utils/long');
+const Long: {
+  fromValue(value: string): object;
+  prototype: { add(delta: unknown): object };
+} = require('kafkajs/src/utils/long');
 const decodeBatch: (
   decoder: object,
 ) => Promise<{ records: DecodedRecord[] }> = require('kafkajs/src/protocol/recordBatch/v0/decoder');
@@ -197,6 +200,32 @@ describe('kafkajs encoding as installed', () => {
         offset: '300',
       },
     ]);
+  });
+
+  it('decodes an ordinary record without Long arithmetic', async () => {
+    const firstTimestamp = 1_764_201_600_000;
+    const batch = await RecordBatch({
+      records: Array.from({ length: 10 }, (_, i) =>
+        encodeRecord({ key: 'k', value: `v${i}`, headers: { a: '1' }, offsetDelta: i, timestampDelta: i }),
+      ),
+      firstTimestamp,
+      maxTimestamp: firstTimestamp + 9,
+    });
+    const add = jest.spyOn(Long.prototype, 'add');
+    const parse = jest.spyOn(Long, 'fromValue');
+    try {
+      const decoded = (await decodeBatch(new Decoder(batch.buffer))).records;
+      expect(decoded.map(({ offset, timestamp }) => [offset, timestamp])).toEqual(
+        Array.from({ length: 10 }, (_, i) => [String(i), String(firstTimestamp + i)]),
+      );
+      expect({ longOperations: add.mock.calls.length + parse.mock.calls.length, hint: notPatched }).toEqual({
+        longOperations: 0,
+        hint: notPatched,
+      });
+    } finally {
+      add.mockRestore();
+      parse.mockRestore();
+    }
   });
 
   it('reads offsets past 2^53, deltas past 49 bits and a header named __proto__ exactly', async () => {
