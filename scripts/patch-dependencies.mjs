@@ -104,6 +104,8 @@ module.exports = class Encoder {`,
     ],
   },
   {
+    // A record's headers were listed through flatMap, with an array per header, and each header
+    // encoded into a buffer of its own before being copied into the record's.
     why: "kafkajs: write a record's headers into the record's buffer, sized up front",
     file: 'node_modules/kafkajs/src/protocol/recordBatch/record/v0/index.js',
     edits: [
@@ -116,6 +118,100 @@ module.exports = class Encoder {`,
       {
         before: `    .writeVarIntArray(headersArray.map(Header))`,
         after: `    .writeVarIntHeaders(headersArray)`,
+      },
+      {
+        before: `  const headersArray = Object.keys(headers).flatMap(headerKey =>
+    !Array.isArray(headers[headerKey])
+      ? [{ key: headerKey, value: headers[headerKey] }]
+      : headers[headerKey].map(headerValue => ({ key: headerKey, value: headerValue }))
+  )`,
+        after: `  const headersArray = []
+  for (const headerKey of Object.keys(headers)) {
+    const headerValue = headers[headerKey]
+    if (!Array.isArray(headerValue)) headersArray.push({ key: headerKey, value: headerValue })
+    else for (const item of headerValue) headersArray.push({ key: headerKey, value: item })
+  }`,
+      },
+    ],
+  },
+  {
+    // Every record produced was encoded from a copy of its message, an object spread that V8
+    // takes a slow path for. With this, the header list above and the checksum below, producing a
+    // record with five headers went from 17 to 8 µs of CPU (npm run bench:encoding).
+    why: 'kafkajs: encode a produced record without copying its message',
+    file: 'node_modules/kafkajs/src/protocol/requests/produce/v3/request.js',
+    edits: [
+      {
+        before: `    Record({
+      ...message,
+      offsetDelta: i,`,
+        after: `    Record({
+      key: message.key,
+      value: message.value,
+      headers: message.headers,
+      offsetDelta: i,`,
+      },
+    ],
+  },
+  {
+    // The checksum of every produced batch read its bytes one at a time, 2.6 ns a byte here.
+    // Slicing by 8 (eight tables derived from kafkajs's own, two 32-bit words a step) takes 0.8.
+    // The words are read in the machine's byte order, so a big-endian machine keeps the old loop.
+    why: 'kafkajs: checksum a produced batch eight bytes at a time',
+    file: 'node_modules/kafkajs/src/protocol/recordBatch/crc32C/crc32C.js',
+    edits: [
+      {
+        before: `const crc32C = buffer => {
+  let crc = 0 ^ -1
+  for (let i = 0; i < buffer.length; i++) {
+    crc = T[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8)
+  }
+
+  return (crc ^ -1) >>> 0
+}`,
+        after: `const crc32C = buffer => {
+  let crc = 0 ^ -1
+  let i = 0
+  if (LITTLE_ENDIAN && buffer.length >= 16) {
+    const tables = T8 || sliceBy8Tables()
+    while (i < buffer.length && (buffer.byteOffset + i) % 4 !== 0) {
+      crc = T[(crc ^ buffer[i++]) & 0xff] ^ (crc >>> 8)
+    }
+    const words = new Int32Array(buffer.buffer, buffer.byteOffset + i, ((buffer.length - i) >>> 3) * 2)
+    for (let w = 0; w < words.length; w += 2) {
+      const low = crc ^ words[w]
+      const high = words[w + 1]
+      crc =
+        tables[1792 + (low & 0xff)] ^ tables[1536 + ((low >>> 8) & 0xff)] ^
+        tables[1280 + ((low >>> 16) & 0xff)] ^ tables[1024 + (low >>> 24)] ^
+        tables[768 + (high & 0xff)] ^ tables[512 + ((high >>> 8) & 0xff)] ^
+        tables[256 + ((high >>> 16) & 0xff)] ^ tables[high >>> 24]
+    }
+    i += words.length * 4
+  }
+  for (; i < buffer.length; i++) {
+    crc = T[(crc ^ buffer[i]) & 0xff] ^ (crc >>> 8)
+  }
+
+  return (crc ^ -1) >>> 0
+}
+
+const LITTLE_ENDIAN = require('os').endianness() === 'LE'
+let T8 = null
+
+// Table k holds the checksum of a byte followed by k zero bytes.
+const sliceBy8Tables = () => {
+  T8 = new Int32Array(8 * 256)
+  for (let n = 0; n < 256; n++) {
+    let crc = T[n]
+    T8[n] = crc
+    for (let k = 1; k < 8; k++) {
+      crc = T[crc & 0xff] ^ (crc >>> 8)
+      T8[k * 256 + n] = crc
+    }
+  }
+  return T8
+}`,
       },
     ],
   },

@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
 /**
@@ -119,6 +120,7 @@ const Encoder: new (initialSize?: number) => {
   writeVarLong(value: number): unknown;
   buffer: Buffer;
 } = require('kafkajs/src/protocol/encoder');
+const crc32C: (buffer: Buffer) => number = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C');
 const groupByPartition: (args: {
   topic: string;
   partitionMetadata: { partitionId: number }[];
@@ -251,6 +253,25 @@ describe('kafkajs encoding as installed', () => {
     // A header can't replace the headers object's prototype; it is an own key, as kafkajs made it.
     expect(Object.getPrototypeOf(first.headers)).toBe(Object.prototype);
     expect(Object.keys(first.headers)).toEqual(['first', '__proto__']);
+  });
+
+  it('checksums any bytes as CRC-32C defines it, at every length and alignment', () => {
+    const bitwiseCrc32C = (bytes: Uint8Array): number => {
+      let crc = ~0;
+      for (const byte of bytes) {
+        crc ^= byte;
+        for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+      }
+      return ~crc >>> 0;
+    };
+    expect(crc32C(Buffer.from('123456789'))).toBe(0xe3069283);
+    const bytes = randomBytes(300);
+    for (let start = 0; start < 8; start++) {
+      for (let end = start; end <= bytes.length; end += 7) {
+        const slice = bytes.subarray(start, end);
+        expect([start, end, crc32C(slice)]).toEqual([start, end, bitwiseCrc32C(slice)]);
+      }
+    }
   });
 
   it('grows its buffer for varints written past its first one', () => {
