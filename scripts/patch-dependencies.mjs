@@ -174,7 +174,7 @@ module.exports = class Encoder {`,
   let i = 0
   if (LITTLE_ENDIAN && buffer.length >= 16) {
     const tables = T8 || sliceBy8Tables()
-    while (i < buffer.length && (buffer.byteOffset + i) % 4 !== 0) {
+    while ((buffer.byteOffset + i) % 4 !== 0) {
       crc = T[(crc ^ buffer[i++]) & 0xff] ^ (crc >>> 8)
     }
     const words = new Int32Array(buffer.buffer, buffer.byteOffset + i, ((buffer.length - i) >>> 3) * 2)
