@@ -60,6 +60,11 @@ export class IncidentNotifier {
     return this.openIncidents.size;
   }
 
+  /** Whether an outcome of this connection could end an incident, as far as this process knows. */
+  hasOpenIncident(connectionId: string): boolean {
+    return this.openIncidents.has(connectionId);
+  }
+
   handleAlert(alert: Alert): Promise<void> {
     return this.serializer.run(alert.connection_id, () =>
       alert.kind === 'recovered'
@@ -72,7 +77,7 @@ export class IncidentNotifier {
   async handleOutcomes(outcomes: readonly Outcome[]): Promise<void> {
     const byConnection = new Map<string, Outcome[]>();
     for (const outcome of outcomes) {
-      if (!this.openIncidents.has(outcome.connection_id) || outcome.status === 'skipped') continue;
+      if (!this.hasOpenIncident(outcome.connection_id) || outcome.status === 'skipped') continue;
       const ofConnection = byConnection.get(outcome.connection_id);
       if (ofConnection) ofConnection.push(outcome);
       else byConnection.set(outcome.connection_id, [outcome]);

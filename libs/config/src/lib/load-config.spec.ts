@@ -54,7 +54,7 @@ describe('parseConfig', () => {
   it('turns the Kafka tuning settings into runtime options, refusing a zero fetch size', () => {
     const tuning = z.object(setting.kafkaTuning);
     expect(setting.kafkaRuntimeTuning(parseConfig(tuning, {}))).toEqual({
-      lingerMs: 2,
+      lingerMs: 0,
       commitIntervalMs: 250,
       fetch: { minBytes: 1, maxWaitMs: 1_000 },
     });

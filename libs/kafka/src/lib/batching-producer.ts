@@ -1,4 +1,4 @@
-import type { RecordProducer } from './record-producer';
+import type { RecordSink } from './batch-consumer';
 import type { OutgoingRecord } from './records';
 
 interface Pending {
@@ -10,17 +10,22 @@ interface Pending {
 /**
  * Gathers records from many concurrent callers into few produce requests: each caller's
  * promise resolves once the request carrying its records is acknowledged. Requests go one at a
- * time, in order, so one caller's records keep their order.
+ * time, in order, so one caller's records keep their order, and records sent while a request is
+ * in flight share the next one.
+ *
+ * A record waits `lingerMs` for company before its request goes. With 0 it waits only for the
+ * rest of the event loop's turn: the batches of one fetch, handled together, still share a
+ * request, and no record waits on a timer.
  */
 export class BatchingProducer {
   private queue: Pending[] = [];
   private queuedRecords = 0;
-  private timer: NodeJS.Timeout | undefined;
+  private cancelScheduledFlush: (() => void) | undefined;
   private flushing = false;
 
   constructor(
-    private readonly producer: RecordProducer,
-    private readonly lingerMs = 2,
+    private readonly producer: RecordSink,
+    private readonly lingerMs = 0,
     private readonly maxRecords = 2000,
   ) {}
 
@@ -30,15 +35,23 @@ export class BatchingProducer {
       this.queue.push({ records, resolve, reject });
       this.queuedRecords += records.length;
       if (this.queuedRecords >= this.maxRecords) void this.flush();
-      else this.timer ??= setTimeout(() => void this.flush(), this.lingerMs);
+      else this.cancelScheduledFlush ??= this.scheduleFlush();
     });
   }
 
-  private async flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = undefined;
+  private scheduleFlush(): () => void {
+    const flush = () => void this.flush();
+    if (this.lingerMs > 0) {
+      const timer = setTimeout(flush, this.lingerMs);
+      return () => clearTimeout(timer);
     }
+    const immediate = setImmediate(flush);
+    return () => clearImmediate(immediate);
+  }
+
+  private async flush(): Promise<void> {
+    this.cancelScheduledFlush?.();
+    this.cancelScheduledFlush = undefined;
     if (this.flushing || this.queue.length === 0) return;
     this.flushing = true;
     const batch = this.queue;

@@ -21,7 +21,7 @@ export interface PipelineRuntimeOptions {
   clientId: string;
   logger: KafkaLogger;
   hooks?: ConsumerHooks & ProducerHooks & { onLag?: LagReport };
-  /** Records produced within this many ms go in one request (KAFKA_LINGER_MS). */
+  /** Records produced within this many ms go in one request (KAFKA_LINGER_MS; 0: the same turn). */
   lingerMs?: number;
   /** Consumed offsets are committed this often (KAFKA_COMMIT_INTERVAL_MS). */
   commitIntervalMs?: number;
