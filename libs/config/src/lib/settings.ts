@@ -21,9 +21,9 @@ export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(
 
 /**
  * How the Kafka runtime trades latency for fewer broker requests: records produced within
- * KAFKA_LINGER_MS (0: within one turn of the event loop) go in one request, consumed offsets are committed every
- * KAFKA_COMMIT_INTERVAL_MS (a crash re-delivers at most that much), and a fetch waits for
- * KAFKA_FETCH_MIN_BYTES or KAFKA_FETCH_MAX_WAIT_MS, whichever comes first.
+ * KAFKA_LINGER_MS (0: within one turn of the event loop) go in one request, consumed offsets
+ * are committed every KAFKA_COMMIT_INTERVAL_MS (a crash re-delivers at most that much), and a
+ * fetch waits for KAFKA_FETCH_MIN_BYTES or KAFKA_FETCH_MAX_WAIT_MS, whichever comes first.
  */
 export const kafkaTuning = {
   KAFKA_LINGER_MS: nonNegativeInt(0),
