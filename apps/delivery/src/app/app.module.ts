@@ -91,7 +91,7 @@ export class AppModule implements OnApplicationShutdown {
                 breakerEnabled: config.BREAKER_ENABLED,
               },
               alerts: new FailureAlerts(config.FAILURES_BEFORE_ALERT),
-              metrics: new DeliveryMetrics(metrics, () => engine.openBreakers),
+              metrics: new DeliveryMetrics(metrics, () => engine),
               logger,
             });
             runtime.consumeWindowed({

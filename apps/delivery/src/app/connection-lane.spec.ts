@@ -23,6 +23,19 @@ describe('ConnectionLane', () => {
     expect(lane.inFlight).toBe(1);
   });
 
+  it('takes a free slot at once, and without queueing refuses when full or closed', async () => {
+    expect(lane.tryAcquire()).toBe(true);
+    expect(lane.tryAcquire()).toBe(false);
+    expect(lane.inFlight).toBe(1);
+    const queued = lane.acquire();
+    lane.release();
+    expect(await queued).toBe(true);
+    lane.release();
+    lane.close();
+    expect(lane.tryAcquire()).toBe(false);
+    expect(lane.inFlight).toBe(0);
+  });
+
   it('turns away queued and new requests once closed, while the one in flight finishes', async () => {
     expect(await lane.acquire()).toBe(true);
     const queued = lane.acquire();

@@ -65,14 +65,18 @@ export class ConnectionLane {
    */
   async acquire(): Promise<boolean> {
     if (this.closed) return false;
-    if (this.active < this.options.maxInFlight) {
-      this.active++;
-      return true;
-    }
+    if (this.tryAcquire()) return true;
     if (this.waiting.length >= this.options.queueLimit) return false;
     const granted = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
     if (granted) this.active++;
     return granted;
+  }
+
+  /** Takes a slot if one is free now, without waiting: the common case needs no promise. */
+  tryAcquire(): boolean {
+    if (this.closed || this.active >= this.options.maxInFlight) return false;
+    this.active++;
+    return true;
   }
 
   release(): void {

@@ -2,7 +2,7 @@ import type { ConnectionIndex } from '@campaign-webhooks/connections';
 import {
   DELIVERY_HEADERS,
   OUTCOME_HEADERS,
-  deliveryHeadersSchema,
+  parseDeliveryHeaders,
   type Alert,
   type ConnectionSnapshot,
   type Credentials,
@@ -70,6 +70,7 @@ export class DeliveryEngine {
   private readonly lanes = new LaneRegistry();
   private readonly dueWaits = new Set<() => void>();
   private handingBack = false;
+  private requestsInFlight = 0;
 
   constructor(private readonly deps: DeliveryEngineDeps) {}
 
@@ -79,10 +80,9 @@ export class DeliveryEngine {
     return open;
   }
 
+  /** Requests sent and not yet answered. */
   get inFlight(): number {
-    let count = 0;
-    for (const lane of this.lanes.values()) count += lane.inFlight;
-    return count;
+    return this.requestsInFlight;
   }
 
   /**
@@ -105,7 +105,7 @@ export class DeliveryEngine {
   }
 
   async handle(record: ConsumedRecord): Promise<void> {
-    const parsed = deliveryHeadersSchema.safeParse(record.headers);
+    const parsed = parseDeliveryHeaders(record.headers);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const reason = `invalid_record: header ${issue.path.join('.')}: ${issue.message}`;
@@ -124,7 +124,9 @@ export class DeliveryEngine {
       body: record.value ?? Buffer.alloc(0),
     };
     const dueAt = headers[DELIVERY_HEADERS.dueAt] ?? 0;
-    if (!(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
+    // Most records are due when they arrive; only the others wait on a promise.
+    const mustWait = this.handingBack || dueAt > Date.now();
+    if (mustWait && !(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
 
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
@@ -133,7 +135,7 @@ export class DeliveryEngine {
 
     const lane = this.laneFor(connection);
     if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-    if (!(await lane.acquire()))
+    if (!lane.tryAcquire() && !(await lane.acquire()))
       return this.park(delivery, 1_000, this.handingBack ? 'shutdown' : 'lane_full');
     let sent: Sent | 'circuit_open';
     try {
@@ -184,7 +186,7 @@ export class DeliveryEngine {
       body: delivery.body,
       headers: { 'webhook-id': delivery.id, 'webhook-timestamp': String(timestamp), ...authHeaders },
     };
-    this.deps.metrics.inFlight.inc();
+    this.requestsInFlight++;
     try {
       return (await lane.breaker.fire(async () => {
         const result = await sender.send(request);
@@ -198,7 +200,7 @@ export class DeliveryEngine {
       if (lane.isOpen || isBreakerRejection(error)) return 'circuit_open';
       throw error;
     } finally {
-      this.deps.metrics.inFlight.dec();
+      this.requestsInFlight--;
     }
   }
 
@@ -247,7 +249,7 @@ export class DeliveryEngine {
         });
       }
     }
-    this.deps.metrics.attempts.inc({
+    this.deps.metrics.countAttempt({
       event: delivery.event,
       outcome: status,
       status_class: statusClass(httpStatus),

@@ -1,21 +1,46 @@
 import type { PipelineMetrics } from '@campaign-webhooks/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
+interface EngineGauges {
+  readonly openBreakers: number;
+  readonly inFlight: number;
+}
+
+export interface AttemptLabels {
+  event: string;
+  outcome: string;
+  status_class: string;
+  auth_type: string;
+}
+
 export class DeliveryMetrics {
-  readonly attempts: Counter<'event' | 'outcome' | 'status_class' | 'auth_type'>;
   readonly duration: Histogram<'outcome'>;
-  readonly inFlight: Gauge;
   readonly parked: Counter<'reason'>;
   readonly deadLetters: Counter<'topic' | 'reason'>;
 
-  constructor(metrics: PipelineMetrics, openBreakers: () => number) {
+  /**
+   * Attempts since the last scrape, by label set. prom-client hashes and checks the labels of
+   * every `inc`; counted here, a label set pays for that once a scrape instead of once an attempt.
+   */
+  private readonly uncountedAttempts = new Map<string, { labels: AttemptLabels; count: number }>();
+
+  /** The gauges read the engine when scraped, so an attempt does not update them. */
+  constructor(metrics: PipelineMetrics, engine: () => EngineGauges) {
     const registers = [metrics.registry];
     this.deadLetters = metrics.deadLetters;
-    this.attempts = new Counter({
+    const uncounted = this.uncountedAttempts;
+    new Counter({
       name: 'webhooks_deliveries_total',
       help: 'Delivery attempts, by event, outcome, HTTP status class and auth type.',
       labelNames: ['event', 'outcome', 'status_class', 'auth_type'],
       registers,
+      collect() {
+        for (const attempts of uncounted.values()) {
+          if (attempts.count === 0) continue;
+          this.inc(attempts.labels, attempts.count);
+          attempts.count = 0;
+        }
+      },
     });
     this.duration = new Histogram({
       name: 'webhooks_delivery_duration_seconds',
@@ -24,10 +49,13 @@ export class DeliveryMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
       registers,
     });
-    this.inFlight = new Gauge({
+    new Gauge({
       name: 'webhooks_deliveries_in_flight',
       help: 'Webhook requests waiting for an answer.',
       registers,
+      collect() {
+        this.set(engine().inFlight);
+      },
     });
     this.parked = new Counter({
       name: 'webhooks_deliveries_parked_total',
@@ -40,12 +68,24 @@ export class DeliveryMetrics {
       help: 'Connections whose circuit breaker is open.',
       registers,
       collect() {
-        this.set(openBreakers());
+        this.set(engine().openBreakers);
       },
     });
   }
+
+  countAttempt(labels: AttemptLabels): void {
+    const key = `${labels.event} ${labels.outcome} ${labels.status_class} ${labels.auth_type}`;
+    const attempts = this.uncountedAttempts.get(key);
+    if (attempts) attempts.count++;
+    else this.uncountedAttempts.set(key, { labels, count: 1 });
+  }
 }
 
+/** The classes HTTP defines, each label made once rather than for every attempt. */
+const STATUS_CLASSES = ['0xx', '1xx', '2xx', '3xx', '4xx', '5xx'];
+
 export function statusClass(status: number | null): string {
-  return status === null ? 'none' : `${Math.floor(status / 100)}xx`;
+  if (status === null) return 'none';
+  const hundreds = Math.floor(status / 100);
+  return STATUS_CLASSES[hundreds] ?? `${hundreds}xx`;
 }

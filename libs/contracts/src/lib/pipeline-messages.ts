@@ -44,6 +44,53 @@ export const deliveryHeadersSchema = z.object({
 });
 export type DeliveryHeaders = z.infer<typeof deliveryHeadersSchema>;
 
+const positiveIntegerText = /^[1-9][0-9]{0,14}$/;
+const nonNegativeIntegerText = /^(?:0|[1-9][0-9]{0,14})$/;
+
+/**
+ * `deliveryHeadersSchema.safeParse`, with the headers as the renderer and delivery write them
+ * read directly: delivery checks every record it consumes, and zod copies each object it parses.
+ * Anything else, malformed or merely written another way (`attempt: "01"`), goes to the schema,
+ * which also says what is wrong.
+ */
+export function parseDeliveryHeaders(headers: Record<string, string>): z.ZodSafeParseResult<DeliveryHeaders> {
+  const written = readWrittenDeliveryHeaders(headers);
+  return written ? { success: true, data: written } : deliveryHeadersSchema.safeParse(headers);
+}
+
+function readWrittenDeliveryHeaders(headers: Record<string, string>): DeliveryHeaders | undefined {
+  const deliveryId = headers[DELIVERY_HEADERS.deliveryId];
+  const connectionId = headers[DELIVERY_HEADERS.connectionId];
+  const projectId = headers[DELIVERY_HEADERS.projectId];
+  const event = headers[DELIVERY_HEADERS.event];
+  const attempt = headers[DELIVERY_HEADERS.attempt];
+  const dueAt = headers[DELIVERY_HEADERS.dueAt];
+  const failingSince = headers[DELIVERY_HEADERS.failingSince];
+  if (!isText(deliveryId) || !isText(connectionId) || !isText(projectId) || !isText(event)) return undefined;
+  if (attempt !== undefined && !(typeof attempt === 'string' && positiveIntegerText.test(attempt)))
+    return undefined;
+  if (!isAbsentOr(dueAt, nonNegativeIntegerText) || !isAbsentOr(failingSince, nonNegativeIntegerText))
+    return undefined;
+  const parsed: DeliveryHeaders = {
+    [DELIVERY_HEADERS.deliveryId]: deliveryId,
+    [DELIVERY_HEADERS.connectionId]: connectionId,
+    [DELIVERY_HEADERS.projectId]: projectId,
+    [DELIVERY_HEADERS.event]: event,
+    [DELIVERY_HEADERS.attempt]: attempt === undefined ? 1 : Number(attempt),
+  };
+  if (dueAt !== undefined) parsed[DELIVERY_HEADERS.dueAt] = Number(dueAt);
+  if (failingSince !== undefined) parsed[DELIVERY_HEADERS.failingSince] = Number(failingSince);
+  return parsed;
+}
+
+function isText(value: unknown): value is string {
+  return typeof value === 'string' && value.length > 0;
+}
+
+function isAbsentOr(value: unknown, pattern: RegExp): boolean {
+  return value === undefined || (typeof value === 'string' && pattern.test(value));
+}
+
 /**
  * Headers on `webhooks.outcomes` besides the contract's JSON value: the outcomes of a delivery's
  * first attempt carry its request body, which the delivery log keeps for resends.
