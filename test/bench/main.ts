@@ -158,7 +158,12 @@ async function main(): Promise<number> {
       serviceEnv(options),
       options.portOffset,
       serviceLog,
-      (service) => profiles.flagsFor(service),
+      (service) => [
+        ...profiles.flagsFor(service),
+        ...options.nodeFlags
+          .filter((entry) => !entry.service || entry.service === service)
+          .map(({ flag }) => flag),
+      ],
     );
     cleanup.add('stop the services', async () => {
       report.serviceStops = await stopServices(services);

@@ -35,6 +35,11 @@ export interface BenchOptions {
   tickMs: number;
   /** Extra environment for every service (`KEY=VALUE`) or one (`delivery:KEY=VALUE`). */
   env: { service?: string; key: string; value: string }[];
+  /**
+   * Node.js or V8 flags for every service or one (`delivery:--max-semi-space-size=64`), after the
+   * defaults on its command line, so they override them (NODE_OPTIONS cannot).
+   */
+  nodeFlags: { service?: string; flag: string }[];
   /** Services run under V8's sampling profiler (`--prof`), reported after the run. */
   prof: string[];
   kafkaPort: number;
@@ -69,6 +74,7 @@ const HELP = `npm run bench -- [options]
   --kafka-batch N         records per produce request in the kafkajs ceiling (500)
   --tick-ms MS            generator tick: events due are sent together this often (5)
   --env KEY=VALUE         extra setting for every service; --env delivery:KEY=VALUE for one
+  --node-flag FLAG        Node.js/V8 flag for every service, after the defaults; --node-flag delivery:FLAG for one
   --prof a,b              run these services under V8's profiler; a report per service beside the results
   --skip a,b              leave out phases: ceilings, steady, ramp, fault
   --kafka-port P --postgres-port P --port-offset O   (19392, 15733, 10300)
@@ -104,6 +110,7 @@ function defaults(): BenchOptions {
     kafkaBatch: 500,
     tickMs: 5,
     env: [],
+    nodeFlags: [],
     prof: [],
     kafkaPort: 19392,
     postgresPort: 15733,
@@ -221,6 +228,9 @@ export function parseOptions(argv: string[]): BenchOptions {
       case '--env':
         options.env.push(parseEnv(value));
         break;
+      case '--node-flag':
+        options.nodeFlags.push(parseNodeFlag(value));
+        break;
       case '--skip':
         skip(options, value.split(','));
         break;
@@ -241,10 +251,9 @@ export function parseOptions(argv: string[]): BenchOptions {
     }
   }
   if (options.connections % options.fanout !== 0) fail('--connections must be a multiple of --fanout');
-  for (const service of options.prof) {
-    if (!['admin-api', 'subscription-filter', 'renderer', 'delivery', 'notifier'].includes(service)) {
-      fail(`unknown service ${service}`);
-    }
+  const named = [...options.prof, ...options.nodeFlags.map((entry) => entry.service)];
+  for (const service of named) {
+    if (service !== undefined && !SERVICE_NAMES.includes(service)) fail(`unknown service ${service}`);
   }
   for (const client of options.clients) {
     if (!['sender', 'undici', 'http'].includes(client)) fail(`unknown HTTP client ${client}`);
@@ -266,6 +275,20 @@ function parseEnv(text: string): { service?: string; key: string; value: string 
   const match = /^(?:([a-z-]+):)?([A-Z][A-Z0-9_]*)=(.*)$/s.exec(text);
   if (!match) fail(`--env takes KEY=VALUE or service:KEY=VALUE, not ${text}`);
   return { service: match[1], key: match[2], value: match[3] };
+}
+
+const SERVICE_NAMES: (string | undefined)[] = [
+  'admin-api',
+  'subscription-filter',
+  'renderer',
+  'delivery',
+  'notifier',
+];
+
+function parseNodeFlag(text: string): { service?: string; flag: string } {
+  const match = /^(?:([a-z-]+):)?(--[a-z0-9-]+(?:=\S+)?)$/.exec(text);
+  if (!match) fail(`--node-flag takes --flag[=value] or service:--flag[=value], not ${text}`);
+  return { service: match[1], flag: match[2] };
 }
 
 function positive(flag: string, text: string): number {

@@ -167,6 +167,9 @@ export function summaryText(report: BenchReport): string {
       (o.env.length
         ? `, env ${o.env.map((e) => `${e.service ? `${e.service}:` : ''}${e.key}=${e.value}`).join(' ')}`
         : '') +
+      (o.nodeFlags.length
+        ? `, node flags ${o.nodeFlags.map((f) => `${f.service ? `${f.service}:` : ''}${f.flag}`).join(' ')}`
+        : '') +
       Object.entries(report.brokerOverrides)
         .map(([key, value]) => `, broker ${key}="${value}"`)
         .join(''),
