@@ -249,7 +249,7 @@ export class DeliveryEngine {
         });
       }
     }
-    this.deps.metrics.countAttempt({
+    this.deps.metrics.attempts.inc({
       event: delivery.event,
       outcome: status,
       status_class: statusClass(httpStatus),

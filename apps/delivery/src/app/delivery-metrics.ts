@@ -1,4 +1,4 @@
-import type { PipelineMetrics } from '@campaign-webhooks/observability';
+import { ScrapeTimeCounter, type PipelineMetrics } from '@campaign-webhooks/observability';
 import { Counter, Gauge, Histogram } from 'prom-client';
 
 interface EngineGauges {
@@ -6,41 +6,21 @@ interface EngineGauges {
   readonly inFlight: number;
 }
 
-export interface AttemptLabels {
-  event: string;
-  outcome: string;
-  status_class: string;
-  auth_type: string;
-}
-
 export class DeliveryMetrics {
+  readonly attempts: ScrapeTimeCounter<'event' | 'outcome' | 'status_class' | 'auth_type'>;
   readonly duration: Histogram<'outcome'>;
   readonly parked: Counter<'reason'>;
   readonly deadLetters: Counter<'topic' | 'reason'>;
-
-  /**
-   * Attempts since the last scrape, by label set. prom-client hashes and checks the labels of
-   * every `inc`; counted here, a label set pays for that once a scrape instead of once an attempt.
-   */
-  private readonly uncountedAttempts = new Map<string, { labels: AttemptLabels; count: number }>();
 
   /** The gauges read the engine when scraped, so an attempt does not update them. */
   constructor(metrics: PipelineMetrics, engine: () => EngineGauges) {
     const registers = [metrics.registry];
     this.deadLetters = metrics.deadLetters;
-    const uncounted = this.uncountedAttempts;
-    new Counter({
+    this.attempts = new ScrapeTimeCounter({
       name: 'webhooks_deliveries_total',
       help: 'Delivery attempts, by event, outcome, HTTP status class and auth type.',
       labelNames: ['event', 'outcome', 'status_class', 'auth_type'],
       registers,
-      collect() {
-        for (const attempts of uncounted.values()) {
-          if (attempts.count === 0) continue;
-          this.inc(attempts.labels, attempts.count);
-          attempts.count = 0;
-        }
-      },
     });
     this.duration = new Histogram({
       name: 'webhooks_delivery_duration_seconds',
@@ -71,13 +51,6 @@ export class DeliveryMetrics {
         this.set(engine().openBreakers);
       },
     });
-  }
-
-  countAttempt(labels: AttemptLabels): void {
-    const key = `${labels.event} ${labels.outcome} ${labels.status_class} ${labels.auth_type}`;
-    const attempts = this.uncountedAttempts.get(key);
-    if (attempts) attempts.count++;
-    else this.uncountedAttempts.set(key, { labels, count: 1 });
   }
 }
 

@@ -7,11 +7,11 @@ import {
   ObservabilityModule,
   PipelineMetrics,
   Readiness,
+  ScrapeTimeCounter,
 } from '@campaign-webhooks/observability';
 import { dataSourceOptions, ProfileStore } from '@campaign-webhooks/persistence';
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { RendererConfig } from '../config';
 import { ProfileCache } from './profile-cache';
@@ -49,7 +49,7 @@ export class AppModule implements OnApplicationShutdown {
               hooks: metrics.kafkaHooks,
             });
             const connections = mirrorConnections(runtime, topics.connections, metrics);
-            const rendered = new Counter({
+            const rendered = new ScrapeTimeCounter({
               name: 'webhooks_renders_total',
               help: 'Request bodies rendered, by event and body (default or template).',
               labelNames: ['event', 'body'],

@@ -14,9 +14,9 @@ import {
   type OutgoingRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
+import type { ScrapeTimeCounter } from '@campaign-webhooks/observability';
 import type { ProfileKey, ProfileStore } from '@campaign-webhooks/persistence';
 import { renderDefaultBody, type CompiledTemplate } from '@campaign-webhooks/templating';
-import type { Counter } from 'prom-client';
 import type { ProfileCache } from './profile-cache';
 import type { TemplateCache } from './template-cache';
 
@@ -42,7 +42,7 @@ export class RenderStage implements BatchStage {
     private readonly templates: TemplateCache,
     private readonly profiles: ProfileStore,
     private readonly profileCache: ProfileCache,
-    private readonly rendered: Counter<'event' | 'body'>,
+    private readonly rendered: Pick<ScrapeTimeCounter<'event' | 'body'>, 'inc'>,
   ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {

@@ -1,13 +1,13 @@
-import { PipelineMetrics } from '@campaign-webhooks/observability';
+import { PipelineMetrics, ScrapeTimeCounter } from '@campaign-webhooks/observability';
 import { Counter } from 'prom-client';
 
 export class FilterMetrics {
-  readonly matched: Counter<'event' | 'channel'>;
+  readonly matched: ScrapeTimeCounter<'event' | 'channel'>;
   readonly skipped: Counter<'reason'>;
 
   constructor(metrics: PipelineMetrics) {
     const registers = [metrics.registry];
-    this.matched = new Counter({
+    this.matched = new ScrapeTimeCounter({
       name: 'webhooks_matches_total',
       help: 'Events matched to a connection, by event and channel.',
       labelNames: ['event', 'channel'],
