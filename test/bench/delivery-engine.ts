@@ -4,17 +4,22 @@
  * breaker, outbound auth, the outcome record, alerts, metrics), handed batches of records as a
  * fetch does, against a sender that answers 200 at once and a producer that acknowledges at
  * once. It isolates what `npm run bench` measures together with undici, kafkajs and the broker
- * in delivery's CPU per webhook. A last repeat runs under V8's sampling heap profiler and gives
- * the bytes allocated per record, collected or not, by allocating function. See
- * docs/performance.md.
+ * in delivery's CPU per webhook. A last repeat runs under V8's sampling heap profiler, summed by
+ * allocation-report.mjs: the bytes allocated per record, collected or not, by package and
+ * function. See docs/performance.md.
  */
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
 import { Session } from 'node:inspector/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
 import { DELIVERY_HEADERS, topicNames, type ConnectionSnapshot } from '@campaign-webhooks/contracts';
 import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
 import { BatchingProducer, type ConsumedRecord } from '@campaign-webhooks/kafka';
+import { PipelineMetrics } from '@campaign-webhooks/observability';
 import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import pino from 'pino';
@@ -27,8 +32,6 @@ import {
   parseRetrySchedule,
   RetrySchedule,
 } from '../../apps/delivery/src/app/retry-schedule';
-// The library's index also exports its NestJS module, whose decorators tsx does not compile.
-import { PipelineMetrics } from '../../libs/observability/src/lib/pipeline-metrics';
 
 const CONNECTIONS = 100;
 /** Records handed in together, as a fetch hands them over (about 28 a fetch at 2,500/s). */
@@ -103,10 +106,7 @@ function buildEngine(connections: ConnectionIndex): DeliveryEngine {
   return engine;
 }
 
-let offset = 0;
-
-function record(target: ConnectionSnapshot): ConsumedRecord {
-  offset++;
+function record(target: ConnectionSnapshot, offset: number): ConsumedRecord {
   return {
     topic: topics.deliveries,
     partition: offset % 8,
@@ -124,25 +124,27 @@ function record(target: ConnectionSnapshot): ConsumedRecord {
   };
 }
 
-async function rounds(engine: DeliveryEngine, targets: ConnectionSnapshot[], count: number): Promise<void> {
+/**
+ * Batches made once and handed in again and again, so that neither the CPU nor the allocations
+ * measured include making them. The engine reads a record and never changes it.
+ */
+function batchesFor(targets: ConnectionSnapshot[]): ConsumedRecord[][] {
+  return Array.from({ length: CONNECTIONS }, (_, round) =>
+    Array.from({ length: BATCH }, (_, index) => {
+      const offset = round * BATCH + index;
+      return record(targets[offset % CONNECTIONS], offset);
+    }),
+  );
+}
+
+async function rounds(engine: DeliveryEngine, batches: ConsumedRecord[][], count: number): Promise<void> {
   for (let round = 0; round < count; round++) {
-    const batch: ConsumedRecord[] = [];
-    for (let index = 0; index < BATCH; index++)
-      batch.push(record(targets[(round * BATCH + index) % CONNECTIONS]));
-    await Promise.all(batch.map((each) => engine.handle(each)));
+    await Promise.all(batches[round % batches.length].map((each) => engine.handle(each)));
   }
 }
 
-interface SampledNode {
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  selfSize: number;
-  children: SampledNode[];
-}
-
-/** Bytes allocated during `work`, collected or not, in all and by allocating function. */
-async function sampleAllocations(
-  work: () => Promise<void>,
-): Promise<{ total: number; byFunction: Map<string, number> }> {
+/** Writes a heap profile of what `work` allocates, collected or not, and returns its path. */
+async function sampleAllocations(work: () => Promise<void>): Promise<string> {
   const session = new Session();
   session.connect();
   await session.post('HeapProfiler.startSampling', {
@@ -151,21 +153,11 @@ async function sampleAllocations(
     includeObjectsCollectedByMinorGC: true,
   });
   await work();
-  const { profile } = (await session.post('HeapProfiler.stopSampling')) as { profile: { head: SampledNode } };
+  const { profile } = await session.post('HeapProfiler.stopSampling');
   session.disconnect();
-  const byFunction = new Map<string, number>();
-  let total = 0;
-  for (const stack = [profile.head]; stack.length > 0; ) {
-    const node = stack.pop() as SampledNode;
-    const { functionName, url, lineNumber } = node.callFrame;
-    const where =
-      url.split('node_modules/')[1]?.split('/')[0] ?? url.replace(/.*\/(apps|libs|test)\//, '$1/');
-    const key = `${functionName || '(anonymous)'} ${where || '(V8)'}:${lineNumber + 1}`;
-    byFunction.set(key, (byFunction.get(key) ?? 0) + node.selfSize);
-    total += node.selfSize;
-    stack.push(...node.children);
-  }
-  return { total, byFunction };
+  const file = join(tmpdir(), `delivery-engine-${process.pid}.heapprofile`);
+  writeFileSync(file, JSON.stringify(profile));
+  return file;
 }
 
 async function main(): Promise<void> {
@@ -173,6 +165,7 @@ async function main(): Promise<void> {
   const targets = Array.from({ length: CONNECTIONS }, (_, index) => connection(index));
   for (const target of targets) connections.upsert(target);
   const engine = buildEngine(connections);
+  const batches = batchesFor(targets);
 
   let gcMs = 0;
   let scavenges = 0;
@@ -185,45 +178,35 @@ async function main(): Promise<void> {
   });
   observer.observe({ entryTypes: ['gc'] });
 
-  await rounds(engine, targets, WARMUP_ROUNDS);
+  await rounds(engine, batches, WARMUP_ROUNDS);
   const records = ROUNDS * BATCH;
   const results: { cpuUs: number; gcUs: number; scavenges: number }[] = [];
   for (let repeat = 0; repeat < REPEATS; repeat++) {
     gcMs = 0;
     scavenges = 0;
-    // The record's own fields are made inside the loop too; measured apart and subtracted below.
     const started = process.cpuUsage();
-    await rounds(engine, targets, ROUNDS);
+    await rounds(engine, batches, ROUNDS);
     const used = process.cpuUsage(started);
     await new Promise((resolve) => setImmediate(resolve));
     results.push({ cpuUs: (used.user + used.system) / records, gcUs: (gcMs * 1000) / records, scavenges });
   }
-  const makingStarted = process.cpuUsage();
-  for (let index = 0; index < records; index++) record(targets[index % CONNECTIONS]);
-  const making = process.cpuUsage(makingStarted);
-  const makingUs = (making.user + making.system) / records;
   observer.disconnect();
-  const allocated = await sampleAllocations(() => rounds(engine, targets, ROUNDS));
+  const profile = await sampleAllocations(() => rounds(engine, batches, ROUNDS));
   engine.shutdown();
 
   const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
   console.log(`delivery engine, ${BATCH} records a round, ${records} records per repeat, ${REPEATS} repeats`);
   for (const [index, result] of results.entries()) {
     console.log(
-      `  repeat ${index + 1}: ${(result.cpuUs - makingUs).toFixed(2)} µs of CPU per record ` +
+      `  repeat ${index + 1}: ${result.cpuUs.toFixed(2)} µs of CPU per record ` +
         `(of which GC ${result.gcUs.toFixed(2)}; ${result.scavenges} scavenges)`,
     );
   }
-  console.log(
-    `median: ${(median(results.map((result) => result.cpuUs)) - makingUs).toFixed(2)} µs per record ` +
-      `(making the test records, subtracted: ${makingUs.toFixed(2)} µs)`,
-  );
-  console.log(
-    `allocated: ${Math.round(allocated.total / records)} bytes per record, test records included; by function:`,
-  );
-  const largest = [...allocated.byFunction].sort((a, b) => b[1] - a[1]).slice(0, 12);
-  for (const [where, bytes] of largest)
-    console.log(`  ${String(Math.round(bytes / records)).padStart(6)} B  ${where}`);
+  console.log(`median: ${median(results.map((result) => result.cpuUs)).toFixed(2)} µs per record\n`);
+  console.log(`allocations in one more repeat, under the sampling heap profiler (${profile}):`);
+  execFileSync(process.execPath, [join(__dirname, 'allocation-report.mjs'), profile, String(records)], {
+    stdio: 'inherit',
+  });
 }
 
 main().catch((error: unknown) => {
