@@ -66,4 +66,37 @@ describe('WindowedConsumer against the broker', () => {
       'slow-5',
     ]);
   });
+
+  it('takes a partition up again soon after its full window has room', async () => {
+    const topic = `it.window.${randomUUID()}`;
+    await createTopics(1, topic);
+    const records = 60;
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: records }, (_, index) => ({ partition: 0, value: `r-${index}` })),
+    });
+
+    let handled = 0;
+    consumer = new WindowedConsumer({
+      kafka: createKafkaClient({ brokers, clientId: 'it', logger: silentLogger }),
+      groupId: `it.window.${randomUUID()}`,
+      topics: [topic],
+      logger: silentLogger,
+      windowPerPartition: 5,
+      // Finishing takes a moment, as an acknowledged produce does: the partition is still paused
+      // when kafkajs fetches next.
+      handle: async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        handled++;
+      },
+    });
+    const startedAt = Date.now();
+    await consumer.start();
+
+    // The window fills a dozen times. Were each refill to wait out a whole idle fetch (1 s by
+    // default) with its only partition paused, draining would take 12 s or more.
+    await eventually(() => handled === records, 30_000);
+    expect(Date.now() - startedAt).toBeLessThan(6_000);
+  });
 });

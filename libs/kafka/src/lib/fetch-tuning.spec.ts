@@ -1,7 +1,7 @@
 import type { ConsumerConfig, Kafka } from 'kafkajs';
 import { BatchConsumer } from './batch-consumer';
 import type { KafkaLogger } from './kafka-client';
-import { WindowedConsumer } from './windowed-consumer';
+import { WINDOWED_MAX_WAIT_MS, WindowedConsumer } from './windowed-consumer';
 
 /** A Kafka client whose consumers only record the configuration they were built with. */
 function recordingKafka(configs: ConsumerConfig[]): Kafka {
@@ -36,7 +36,27 @@ describe('fetch tuning', () => {
 
   it('answers at once by default, and waits up to 1 s when idle', () => {
     const configs: ConsumerConfig[] = [];
-    new WindowedConsumer({ ...common, kafka: recordingKafka(configs), handle: async () => undefined });
+    new BatchConsumer({
+      ...common,
+      kafka: recordingKafka(configs),
+      producer: { send: async () => undefined },
+      deadLetterTopic: 'dl',
+      stage: { handleBatch: async () => [] },
+    });
     expect(configs[0]).toMatchObject({ minBytes: 1, maxWaitTimeInMs: 1_000 });
+  });
+
+  it('never waits longer than WINDOWED_MAX_WAIT_MS in the windowed consumer', () => {
+    const configs: ConsumerConfig[] = [];
+    const kafka = recordingKafka(configs);
+    new WindowedConsumer({ ...common, kafka, handle: async () => undefined });
+    new WindowedConsumer({
+      ...common,
+      kafka,
+      fetch: { minBytes: 65_536, maxWaitMs: 250 },
+      handle: async () => undefined,
+    });
+    expect(configs[0]).toMatchObject({ minBytes: 1, maxWaitTimeInMs: WINDOWED_MAX_WAIT_MS });
+    expect(configs[1]).toMatchObject({ minBytes: 65_536, maxWaitTimeInMs: WINDOWED_MAX_WAIT_MS });
   });
 });

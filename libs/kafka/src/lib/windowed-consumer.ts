@@ -26,6 +26,19 @@ export interface WindowedConsumerOptions {
 }
 
 /**
+ * The longest a fetch waits here. A partition resumed after a full window is fetched again only
+ * by the next fetch, and while every partition with records is paused the fetch in flight (or
+ * kafkajs's sleep, when all are paused) waits out its whole time: at a second, the default, a
+ * consumer that is behind would take at most one window per partition a second.
+ */
+export const WINDOWED_MAX_WAIT_MS = 100;
+
+function windowedFetchOptions(fetch?: FetchTuning): ReturnType<typeof kafkaFetchOptions> {
+  const options = kafkaFetchOptions(fetch);
+  return { ...options, maxWaitTimeInMs: Math.min(options.maxWaitTimeInMs, WINDOWED_MAX_WAIT_MS) };
+}
+
+/**
  * A consume loop with key-level parallelism: records are taken on without waiting for the ones
  * before them, so one slow record never holds up the rest of its partition. Each partition
  * commits only up to its lowest unfinished record, so a crash re-delivers what was not finished.
@@ -51,7 +64,7 @@ export class WindowedConsumer {
       sessionTimeout: 10_000,
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
-      ...kafkaFetchOptions(options.fetch),
+      ...windowedFetchOptions(options.fetch),
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
