@@ -143,17 +143,17 @@ function figures(
   after: CpuReading,
 ): PhaseFigures {
   const wallS = (after.at - before.at) / 1000;
-  const delivered = windows.get('delivery')?.records ?? 0;
+  const taken = windows.get('delivery')?.records ?? 0;
   const cpuUsPerRecord: Record<string, number> = {};
   const cores: Record<string, number> = {};
   let ours = 0;
   for (const name of Object.keys(after.processes)) {
     const us = after.processes[name] - before.processes[name];
     ours += us;
-    cpuUsPerRecord[name] = delivered > 0 ? us / delivered : 0;
+    cpuUsPerRecord[name] = taken > 0 ? us / taken : 0;
     cores[name] = us / 1e6 / wallS;
   }
-  cpuUsPerRecord['all'] = delivered > 0 ? ours / delivered : 0;
+  cpuUsPerRecord['all'] = taken > 0 ? ours / taken : 0;
   cores['all'] = ours / 1e6 / wallS;
   const perStage: Record<string, number> = {};
   for (const [role, window] of windows) perStage[role] = window.records / wallS;
