@@ -13,4 +13,6 @@ export const SKELETON_TOPICS = {
 };
 
 export type StageCommand = { type: 'begin' } | { type: 'end' };
-export type StageReply = { type: 'ready' } | { type: 'window'; records: number; latency: HistogramSnapshot };
+export type StageReply =
+  | { type: 'ready' }
+  | { type: 'window'; records: number; fetches: number; latency: HistogramSnapshot };

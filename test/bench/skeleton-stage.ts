@@ -63,6 +63,17 @@ const runtime = new PipelineRuntime({
   },
 });
 
+// Counts the fetches of the consume loop's kafkajs consumer, which libs/kafka keeps to itself.
+let fetches = 0;
+const createConsumer = runtime.kafka.consumer.bind(runtime.kafka);
+runtime.kafka.consumer = (consumerConfig) => {
+  const consumer = createConsumer(consumerConfig);
+  consumer.on(consumer.events.FETCH_START, () => {
+    if (counting) fetches++;
+  });
+  return consumer;
+};
+
 const handOn = (record: ConsumedRecord, topic: string): OutgoingRecord => ({
   topic,
   key: record.key,
@@ -117,11 +128,12 @@ function send(reply: StageReply): void {
 process.on('message', (command: StageCommand) => {
   if (command.type === 'begin') {
     records = 0;
+    fetches = 0;
     latency.reset();
     counting = true;
   } else {
     counting = false;
-    send({ type: 'window', records, latency: latency.snapshot() });
+    send({ type: 'window', records, fetches, latency: latency.snapshot() });
   }
 });
 

@@ -129,6 +129,9 @@ interface PhaseFigures {
   rate: number;
   published: number;
   perStage: Record<string, number>;
+  fetchesPerS: Record<string, number>;
+  /** The stage's whole CPU over its fetches: what one turn of its loop costs. */
+  cpuUsPerFetch: Record<string, number>;
   cpuUsPerRecord: Record<string, number>;
   cores: Record<string, number>;
   otherCores: number;
@@ -156,12 +159,21 @@ function figures(
   cpuUsPerRecord['all'] = taken > 0 ? ours / taken : 0;
   cores['all'] = ours / 1e6 / wallS;
   const perStage: Record<string, number> = {};
-  for (const [role, window] of windows) perStage[role] = window.records / wallS;
+  const fetchesPerS: Record<string, number> = {};
+  const cpuUsPerFetch: Record<string, number> = {};
+  for (const [role, window] of windows) {
+    perStage[role] = window.records / wallS;
+    fetchesPerS[role] = window.fetches / wallS;
+    const us = after.processes[role] - before.processes[role];
+    cpuUsPerFetch[role] = window.fetches > 0 ? us / window.fetches : 0;
+  }
   const latency = Histogram.from(windows.get('delivery')?.latency ?? new Histogram().snapshot());
   return {
     rate,
     published: published / wallS,
     perStage,
+    fetchesPerS,
+    cpuUsPerFetch,
     cpuUsPerRecord,
     cores,
     otherCores: Math.max(0, (after.machineBusy - before.machineBusy - ours) / 1e6 / wallS),
@@ -185,6 +197,13 @@ function print(results: PhaseFigures[]): void {
       column(`${r.cpuUsPerRecord[name].toFixed(1)} (${r.cores[name].toFixed(2)})`),
     );
     console.log(`  ${name.padEnd(20)}${cells.join('')}`);
+  }
+  console.log('fetches/s (CPU µs per fetch):');
+  for (const role of SKELETON_ROLES) {
+    const cells = results.map((r) =>
+      column(`${r.fetchesPerS[role].toFixed(0)} (${r.cpuUsPerFetch[role].toFixed(0)})`),
+    );
+    console.log(`  ${role.padEnd(20)}${cells.join('')}`);
   }
   console.log(`${'other cores'.padEnd(22)}${results.map((r) => column(r.otherCores.toFixed(2))).join('')}`);
   console.log('scheduled send → delivery takes the record, p50 / p99 / p99.9 ms:');
