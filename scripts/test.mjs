@@ -27,9 +27,10 @@ const env = {
   KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
   KAFKA_PORT: String(kafkaPort),
   DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
-  // The fuzz project's connections are schemathesis's: no other suite sends its events.
+  // The fuzz project's connections are schemathesis's: no other suite sends its events. The
+  // suites that read the pipeline's counters have initech to themselves (bad-input, metrics).
   ADMIN_API_KEYS:
-    'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789,fuzz:fuzz-test-key-0123456789',
+    'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789,fuzz:fuzz-test-key-0123456789,initech:initech-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',
   // Suites and the fuzzer make requests faster than a console would; admin-hardening tests the limit.
   ADMIN_RATE_LIMIT_PER_SECOND: '1000',

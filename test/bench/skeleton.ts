@@ -188,6 +188,7 @@ function print(results: PhaseFigures[]): void {
     `\nKafka skeleton: ${partitions} partitions, tick ${tickMs} ms, env ${args.env.join(' ') || 'none'}`,
   );
   console.log(`${'events/s'.padEnd(22)}${results.map((r) => column(String(r.rate))).join('')}`);
+  console.log(`${'published/s'.padEnd(22)}${results.map((r) => column(r.published.toFixed(0))).join('')}`);
   console.log(
     `${'consumed/s by delivery'.padEnd(22)}${results.map((r) => column(r.perStage['delivery'].toFixed(0))).join('')}`,
   );
