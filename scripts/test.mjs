@@ -28,7 +28,8 @@ const env = {
   KAFKA_PORT: String(kafkaPort),
   DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
   // The fuzz project's connections are schemathesis's: no other suite sends its events. The
-  // suites that read the pipeline's counters have initech to themselves (bad-input, metrics).
+  // suites that read the pipeline's counters publish as initech (bad-input, metrics), which no
+  // other suite uses.
   ADMIN_API_KEYS:
     'acme:acme-test-key-0123456789,globex:globex-test-key-0123456789,fuzz:fuzz-test-key-0123456789,initech:initech-test-key-0123456789',
   ENDPOINT_POLICY: 'allow-private',

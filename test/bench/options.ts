@@ -1,3 +1,5 @@
+import { SERVICES } from './service-processes';
+
 /** The benchmark's settings, from the command line. `npm run bench -- --help` lists them. */
 export interface BenchOptions {
   short: boolean;
@@ -253,7 +255,8 @@ export function parseOptions(argv: string[]): BenchOptions {
   if (options.connections % options.fanout !== 0) fail('--connections must be a multiple of --fanout');
   const named = [...options.prof, ...options.nodeFlags.map((entry) => entry.service)];
   for (const service of named) {
-    if (service !== undefined && !SERVICE_NAMES.includes(service)) fail(`unknown service ${service}`);
+    if (service !== undefined && !SERVICES.some(({ name }) => name === service))
+      fail(`unknown service ${service}`);
   }
   for (const client of options.clients) {
     if (!['sender', 'undici', 'http'].includes(client)) fail(`unknown HTTP client ${client}`);
@@ -276,14 +279,6 @@ function parseEnv(text: string): { service?: string; key: string; value: string 
   if (!match) fail(`--env takes KEY=VALUE or service:KEY=VALUE, not ${text}`);
   return { service: match[1], key: match[2], value: match[3] };
 }
-
-const SERVICE_NAMES: (string | undefined)[] = [
-  'admin-api',
-  'subscription-filter',
-  'renderer',
-  'delivery',
-  'notifier',
-];
 
 function parseNodeFlag(text: string): { service?: string; flag: string } {
   const match = /^(?:([a-z-]+):)?(--[a-z0-9-]+(?:=\S+)?)$/.exec(text);

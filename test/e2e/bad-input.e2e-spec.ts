@@ -40,8 +40,8 @@ const hostileText = fc.oneof(
 );
 
 /**
- * A project no other suite uses: the filter's counters add up every project's matches, so another
- * suite's connection matching these events would count twice.
+ * A project no other suite sends these events to: the filter counts a match for every connection
+ * of the project an event reaches, so another suite's connection there would count as well.
  */
 const PROJECT = 'initech';
 
@@ -58,7 +58,7 @@ describe('bad input on campaign.message-events', () => {
   });
 
   it('ends every record delivered, skipped with a reason or dead-lettered, and keeps consuming', async () => {
-    // The project's only connection: each record matches it at most once.
+    // The project's only connection on the inbox channel: each record matches it at most once.
     await connect(PROJECT, {
       name: 'fuzz',
       url: receiver.url,

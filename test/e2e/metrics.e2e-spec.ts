@@ -26,8 +26,8 @@ async function readAll(): Promise<Record<string, number>> {
 }
 
 /**
- * A project no other suite uses: the counters add up every project's traffic, so another suite's
- * connection matching these events would count twice.
+ * A project no other suite sends these events to: the counters count every connection of the
+ * project an event reaches, so another suite's connection there would count as well.
  */
 const PROJECT = 'initech';
 
