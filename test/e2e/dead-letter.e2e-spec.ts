@@ -95,7 +95,6 @@ describe('malformed input records', () => {
       { key: connection.id, value: JSON.stringify(logged) },
     ]);
 
-    // The notifier reads the outcomes too, and dead-letters the same record for its own reason.
     const [letter] = await deadLetters.waitFor<Record<string, any>>(
       1,
       (candidate) =>

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { adminRequest, apiKeys } from '../support/admin-api';
 import { connect, publishMessageEvents } from '../support/connections';
-import { disconnectProducer } from '../support/kafka';
+import { disconnectProducer, publish } from '../support/kafka';
+import { eventually } from '../support/loops';
 import { Mailbox } from '../support/mailbox';
 import { Receiver } from '../support/receiver';
 import { metricValue } from '../support/services';
@@ -97,6 +98,50 @@ describe('notify on error', () => {
     expect(await sentTotal('repeat')).toBeGreaterThanOrEqual(2);
     expect(await sentTotal('resolved')).toBeGreaterThan(sentBefore.resolved);
   }, 120_000);
+
+  it('emails once it recovers when no recovered alert comes, from the delivery log', async () => {
+    // As after a delivery restart mid-incident: the notifier holds an incident for a streak that
+    // delivery no longer knows, so the success that follows brings no recovered alert.
+    const address = `ops-${randomUUID()}@example.com`;
+    receiver.answerWith(200);
+    const connection = await connectReceiver({
+      name: 'CRM sync (delivery restarted)',
+      auth: { type: 'none' },
+      notifyOnErrorEmail: address,
+    });
+    const now = Date.now();
+    await publish('webhooks.alerts', [
+      {
+        key: connection.id,
+        value: JSON.stringify({
+          connection_id: connection.id,
+          project_id: 'acme',
+          kind: 'endpoint_failing',
+          message: '3 attempts failed in a row; last: http_503',
+          since: new Date(now - 60_000).toISOString(),
+          time: new Date(now).toISOString(),
+        }),
+      },
+    ]);
+    const [failing] = await mailbox.waitFor(address, 1);
+    expect(failing.subject).toBe('[campaign-webhooks] Webhook "CRM sync (delivery restarted)" is failing');
+
+    await send();
+    await receiver.waitFor(1, 20_000);
+    const recovered = () => mailbox.to(address).filter((mail) => mail.subject.endsWith('has recovered'));
+    // admin-api logs the attempt, then the notifier's next check (every 0.5 s here) finds it.
+    await eventually(() => recovered().length > 0, 30_000);
+    expect(recovered()[0].subject).toBe(
+      '[campaign-webhooks] Webhook "CRM sync (delivery restarted)" has recovered',
+    );
+    expect(recovered()[0].text).toContain('a delivery succeeded at');
+
+    // Resolved means quiet here too.
+    await sleep(5_000);
+    const mails = mailbox.to(address);
+    expect(mails[mails.length - 1]).toBe(recovered()[0]);
+    expect(recovered()).toHaveLength(1);
+  }, 90_000);
 
   it('emails nobody about a connection without an address', async () => {
     receiver.answerWith(503);

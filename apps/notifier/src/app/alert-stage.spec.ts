@@ -2,7 +2,6 @@ import { TransientError, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import { Counter, Registry } from 'prom-client';
 import { AlertStage } from './alert-stage';
 import type { IncidentNotifier } from './incident-notifier';
-import { OutcomeStage } from './outcome-stage';
 
 function record(value: unknown, key: string | null = null): ConsumedRecord {
   return {
@@ -25,20 +24,6 @@ const alert = {
   time: '2025-11-27T09:00:03.000Z',
 };
 
-const sampleOutcome = {
-  delivery_id: 'd-1',
-  connection_id: 'c-1',
-  project_id: 'acme',
-  event: 'message.delivered',
-  attempt: 1,
-  status: 'delivered',
-  http_status: 200,
-  duration_ms: 12,
-  error: null,
-  next_attempt_at: null,
-  time: '2025-11-27T09:00:04.000Z',
-};
-
 function setup(fails = false) {
   const handled: unknown[] = [];
   const handle = async (value: unknown) => {
@@ -47,8 +32,6 @@ function setup(fails = false) {
   };
   const notifier = {
     handleAlert: handle,
-    handleOutcomes: handle,
-    hasOpenIncident: (connectionId: string) => connectionId === 'c-failing',
   } as unknown as IncidentNotifier;
   const counter = new Counter({
     name: 'alerts',
@@ -56,7 +39,7 @@ function setup(fails = false) {
     labelNames: ['kind'],
     registers: [new Registry()],
   });
-  return { handled, alerts: new AlertStage(notifier, counter), outcomes: new OutcomeStage(notifier) };
+  return { handled, alerts: new AlertStage(notifier, counter) };
 }
 
 describe('notifier stages', () => {
@@ -81,27 +64,8 @@ describe('notifier stages', () => {
     expect(handled).toEqual([]);
   });
 
-  it('read only the outcomes of connections with an open incident, and those without a key', async () => {
-    const { handled, outcomes } = setup();
-    const outcome = { ...sampleOutcome, connection_id: 'c-failing' };
-    const results = await outcomes.handleBatch([
-      record(outcome, 'c-failing'),
-      record({ ...sampleOutcome, connection_id: 'c-fine' }, 'c-fine'),
-      record('{nope', 'c-fine'),
-      record('{nope'),
-    ]);
-    expect(results).toEqual([
-      { produce: [] },
-      { produce: [] },
-      { produce: [] },
-      { poison: expect.stringMatching(/^invalid_json: /) },
-    ]);
-    expect(handled).toEqual([[outcome]]);
-  });
-
   it('turn a failure to notify into a retry of the batch, never a dead letter', async () => {
-    const { alerts, outcomes } = setup(true);
+    const { alerts } = setup(true);
     await expect(alerts.handleBatch([record(alert)])).rejects.toBeInstanceOf(TransientError);
-    await expect(outcomes.handleBatch([])).rejects.toBeInstanceOf(TransientError);
   });
 });

@@ -18,9 +18,9 @@ import { AlertStage } from './alert-stage';
 import { IncidentNotifier } from './incident-notifier';
 import { checkPeriodMs } from './incident-policy';
 import { NotifierMetrics } from './notifier-metrics';
-import { OutcomeStage } from './outcome-stage';
 import { RepeatTimer } from './repeat-timer';
 import { SmtpMailer } from './smtp-mailer';
+import { TypeOrmDeliveryLog } from './typeorm-delivery-log';
 import { TypeOrmIncidentStore } from './typeorm-incident-store';
 
 export const SERVICE = 'notifier';
@@ -69,6 +69,7 @@ export class AppModule implements OnApplicationShutdown {
             const notifierMetrics = new NotifierMetrics(metrics, () => notifier.openCount);
             const notifier: IncidentNotifier = new IncidentNotifier({
               store: new TypeOrmIncidentStore(dataSource),
+              deliveryLog: new TypeOrmDeliveryLog(dataSource),
               mailer,
               connections: mirrorConnections(runtime, topics.connections, metrics),
               intervalMs,
@@ -80,13 +81,6 @@ export class AppModule implements OnApplicationShutdown {
               topics: [topics.alerts],
               deadLetterTopic: topics.deadLetter,
               stage: new AlertStage(notifier, notifierMetrics.alerts),
-            });
-            // A group of its own: a mail outage holding up alerts must not hold up outcomes.
-            runtime.consume({
-              groupId: `${config.KAFKA_GROUP_ID}.outcomes`,
-              topics: [topics.outcomes],
-              deadLetterTopic: topics.deadLetter,
-              stage: new OutcomeStage(notifier),
             });
             return notifier;
           },

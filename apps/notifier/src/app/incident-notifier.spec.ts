@@ -1,4 +1,5 @@
-import type { Alert, AlertKind, ConnectionSnapshot, Outcome } from '@campaign-webhooks/contracts';
+import type { Alert, AlertKind, ConnectionSnapshot, OutcomeStatus } from '@campaign-webhooks/contracts';
+import type { AttemptsSince, DeliveryLog } from './delivery-log';
 import { IncidentNotifier } from './incident-notifier';
 import type { FailureKind, Incident, NotificationKind } from './incident-policy';
 import type { IncidentStore } from './incident-store';
@@ -48,6 +49,36 @@ class MemoryIncidentStore implements IncidentStore {
   }
 }
 
+interface LoggedAttempt {
+  connectionId: string;
+  status: OutcomeStatus;
+  error: string | null;
+  time: Date;
+}
+
+/** The delivery log's contract, kept in memory; counts the queries asked of it. */
+class MemoryDeliveryLog implements DeliveryLog {
+  readonly attempts: LoggedAttempt[] = [];
+  readonly queries: Pick<Incident, 'connectionId' | 'since'>[][] = [];
+
+  async attemptsSince(incidents: readonly Pick<Incident, 'connectionId' | 'since'>[]) {
+    this.queries.push(incidents.map(({ connectionId, since }) => ({ connectionId, since })));
+    const answers = new Map<string, AttemptsSince>();
+    for (const { connectionId, since } of incidents) {
+      const after = this.attempts
+        .filter((row) => row.connectionId === connectionId && row.time.getTime() > since.getTime())
+        .sort((a, b) => b.time.getTime() - a.time.getTime());
+      const delivered = after.find((row) => row.status === 'delivered');
+      const failed = after.find((row) => row.status !== 'delivered' && row.status !== 'skipped' && row.error);
+      answers.set(connectionId, {
+        deliveredAt: delivered?.time ?? null,
+        lastError: delivered ? null : (failed?.error ?? null),
+      });
+    }
+    return answers;
+  }
+}
+
 class FakeMailer implements Mailer {
   readonly sent: Email[] = [];
   failure?: Error;
@@ -86,13 +117,18 @@ function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnap
 }
 
 /** A notifier with fakes around it and a clock the test moves. */
-function setup({ store = new MemoryIncidentStore(), connections = [connection()] } = {}) {
+function setup({
+  store = new MemoryIncidentStore(),
+  deliveryLog = new MemoryDeliveryLog(),
+  connections = [connection()],
+} = {}) {
   const clock = { now: START };
   const mailer = new FakeMailer();
   const counts = { sent: [] as NotificationKind[], failed: [] as NotificationKind[] };
   const index = new Map(connections.map((c) => [c.id, c]));
   const notifier = new IncidentNotifier({
     store,
+    deliveryLog,
     mailer,
     connections: { get: (id) => index.get(id) },
     intervalMs: INTERVAL_MS,
@@ -112,21 +148,17 @@ function setup({ store = new MemoryIncidentStore(), connections = [connection()]
     time: new Date(clock.now).toISOString(),
     ...overrides,
   });
-  const outcome = (status: Outcome['status'], overrides: Partial<Outcome> = {}): Outcome => ({
-    delivery_id: 'd-1',
-    connection_id: 'c-1',
-    project_id: 'acme',
-    event: 'message_send',
-    attempt: 1,
-    status,
-    http_status: status === 'delivered' ? 200 : 503,
-    duration_ms: 12,
-    error: status === 'delivered' ? null : 'http_503',
-    next_attempt_at: null,
-    time: new Date(clock.now).toISOString(),
-    ...overrides,
-  });
-  return { notifier, store, mailer, counts, index, advance, alert, outcome };
+  /** An attempt the delivery log holds, at the current time unless told. */
+  const logAttempt = (status: OutcomeStatus, overrides: Partial<LoggedAttempt> = {}) => {
+    deliveryLog.attempts.push({
+      connectionId: 'c-1',
+      status,
+      error: status === 'delivered' ? null : 'http_503',
+      time: new Date(clock.now),
+      ...overrides,
+    });
+  };
+  return { notifier, store, deliveryLog, mailer, counts, index, advance, alert, logAttempt };
 }
 
 describe('IncidentNotifier', () => {
@@ -301,42 +333,114 @@ describe('IncidentNotifier', () => {
     expect(mailer.sent).toHaveLength(1);
   });
 
-  it('ends the incident on a delivered outcome even without a recovered alert', async () => {
-    const { notifier, mailer, store, advance, alert, outcome } = setup();
+  it('ends the incident at the next tick when the delivery log shows a delivery since it began, with no recovered alert', async () => {
+    const { notifier, mailer, store, counts, advance, alert, logAttempt } = setup();
     await notifier.handleAlert(alert('endpoint_failing'));
     advance(1000);
-    await notifier.handleOutcomes([
-      outcome('retrying'),
-      outcome('delivered'),
-      outcome('delivered', { connection_id: 'other' }),
-    ]);
-    expect(mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
-    expect(store.rows.get('c-1')?.resolvedAt).not.toBeNull();
+    logAttempt('retrying');
+    logAttempt('delivered');
+    logAttempt('delivered', { connectionId: 'other' });
+    expect(mailer.sent).toHaveLength(1);
 
-    // The recovered alert that follows changes nothing.
+    advance(500);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent.map((email) => email.subject)[1]).toBe(
+      '[campaign-webhooks] Webhook "CRM sync" has recovered',
+    );
+    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1500));
+    expect(counts.sent).toEqual(['failing', 'resolved']);
+
+    // Neither the recovered alert that may follow nor later ticks send anything more.
     await notifier.handleAlert(alert('recovered'));
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
     expect(mailer.sent).toHaveLength(2);
   });
 
-  it('keeps the last error current from failed attempts, for the next repeat', async () => {
-    const { notifier, mailer, store, advance, alert, outcome } = setup();
-    await notifier.handleAlert(alert('endpoint_failing'));
-    advance(1000);
-    await notifier.handleOutcomes([
-      outcome('retrying', { error: 'timeout: headers timeout' }),
-      outcome('failed', { error: 'retries_exhausted: http_502' }),
-    ]);
-    expect(store.rows.get('c-1')?.lastError).toBe('retries_exhausted: http_502');
+  it('does not end the incident on a delivery the log holds from before it began', async () => {
+    const { notifier, mailer, store, advance, alert, logAttempt } = setup();
+    logAttempt('delivered', { time: new Date(START - 60_000) });
+    logAttempt('delivered', { time: new Date(START - 5_000) });
+    await notifier.handleAlert(alert('endpoint_failing', { since: new Date(START - 5_000).toISOString() }));
+
     advance(INTERVAL_MS);
     await notifier.checkOpenIncidents();
+    expect(mailer.sent.map((email) => email.subject)).toEqual([
+      '[campaign-webhooks] Webhook "CRM sync" is failing',
+      '[campaign-webhooks] Webhook "CRM sync" is still failing',
+    ]);
+    expect(store.rows.get('c-1')?.resolvedAt).toBeNull();
+  });
+
+  it('keeps the last error current from the failed attempts in the log, for the next repeat', async () => {
+    const { notifier, mailer, store, advance, alert, logAttempt } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    logAttempt('failed', { error: 'before the streak', time: new Date(START - 10_000) });
+    advance(1000);
+    logAttempt('retrying', { error: 'timeout: headers timeout' });
+    await notifier.checkOpenIncidents();
+    expect(store.rows.get('c-1')?.lastError).toBe('timeout: headers timeout');
+    expect(mailer.sent).toHaveLength(1);
+
+    advance(1000);
+    logAttempt('failed', { error: 'retries_exhausted: http_502' });
+    advance(1000);
+    logAttempt('skipped', { error: 'connection_inactive' });
+    logAttempt('retrying', { error: null });
+    // The repeat that falls due in the same tick already carries the newest error.
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(store.rows.get('c-1')?.lastError).toBe('retries_exhausted: http_502');
+    expect(mailer.sent[1].subject).toContain('is still failing');
     expect(mailer.sent[1].text).toContain('retries_exhausted: http_502');
   });
 
-  it('picks up where it left off after a restart: same schedule, outcomes still end the incident', async () => {
+  it('reads the delivery log once per tick for all open incidents, and not at all without one', async () => {
+    const { notifier, deliveryLog, store, advance, alert, logAttempt } = setup({
+      connections: ['c-1', 'c-2', 'c-3'].map((id) => connection({ id })),
+    });
+    for (const id of ['c-1', 'c-2', 'c-3']) {
+      await notifier.handleAlert(alert('endpoint_failing', { connection_id: id }));
+      advance(1000);
+    }
+    await notifier.checkOpenIncidents();
+    const since = new Date(START - 5_000);
+    expect(deliveryLog.queries).toEqual([
+      ['c-1', 'c-2', 'c-3'].map((connectionId) => ({ connectionId, since })),
+    ]);
+
+    for (const id of ['c-1', 'c-2', 'c-3']) logAttempt('delivered', { connectionId: id });
+    advance(1000);
+    await notifier.checkOpenIncidents();
+    expect(deliveryLog.queries).toHaveLength(2);
+    expect([...store.rows.values()].every((row) => row.resolvedAt !== null)).toBe(true);
+
+    await notifier.checkOpenIncidents();
+    expect(deliveryLog.queries).toHaveLength(2);
+  });
+
+  it('keeps an incident the log shows ended open while the resolved email cannot be sent', async () => {
+    const { notifier, mailer, store, counts, advance, alert, logAttempt } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    logAttempt('delivered');
+    mailer.failure = new Error('connection timeout');
+    await expect(notifier.checkOpenIncidents()).resolves.toBeUndefined();
+    expect(store.rows.get('c-1')).toMatchObject({ resolvedAt: null, lastSentAt: new Date(START) });
+    expect(counts.failed).toEqual(['resolved']);
+
+    mailer.failure = undefined;
+    advance(15_000);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
+    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 16_000));
+  });
+
+  it('picks up where it left off after a restart: same schedule, the delivery log still ends the incident', async () => {
     const first = setup();
     await first.notifier.handleAlert(first.alert('endpoint_failing'));
 
-    const second = setup({ store: first.store });
+    const second = setup({ store: first.store, deliveryLog: first.deliveryLog });
     second.advance(INTERVAL_MS / 2);
     await second.notifier.checkOpenIncidents();
     expect(second.mailer.sent).toHaveLength(0);
@@ -346,7 +450,8 @@ describe('IncidentNotifier', () => {
       '[campaign-webhooks] Webhook "CRM sync" is still failing',
     ]);
 
-    await second.notifier.handleOutcomes([second.outcome('delivered')]);
+    second.logAttempt('delivered');
+    await second.notifier.checkOpenIncidents();
     expect(second.mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
   });
 
@@ -358,6 +463,18 @@ describe('IncidentNotifier', () => {
     two.advance(INTERVAL_MS);
     await Promise.all([one.notifier.checkOpenIncidents(), two.notifier.checkOpenIncidents()]);
     expect(one.mailer.sent.length + two.mailer.sent.length).toBe(2);
+  });
+
+  it('sends one resolved email when replicas sharing the store find the same success in the log', async () => {
+    const one = setup();
+    await one.notifier.handleAlert(one.alert('endpoint_failing'));
+    const two = setup({ store: one.store, deliveryLog: one.deliveryLog });
+    one.advance(1000);
+    two.advance(1000);
+    one.logAttempt('delivered');
+    await Promise.all([one.notifier.checkOpenIncidents(), two.notifier.checkOpenIncidents()]);
+    expect([...one.counts.sent, ...two.counts.sent]).toEqual(['failing', 'resolved']);
+    expect(one.store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
   });
 
   it('follows the connection: a new address gets the repeats, a paused one gets none, a deleted one closes it', async () => {

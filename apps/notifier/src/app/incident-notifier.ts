@@ -1,4 +1,5 @@
-import type { Alert, ConnectionSnapshot, Outcome } from '@campaign-webhooks/contracts';
+import type { Alert, ConnectionSnapshot } from '@campaign-webhooks/contracts';
+import type { AttemptsSince, DeliveryLog } from './delivery-log';
 import {
   endsIncident,
   isOpen,
@@ -24,6 +25,7 @@ export interface NotificationCounters {
 
 export interface IncidentNotifierDeps {
   store: IncidentStore;
+  deliveryLog: DeliveryLog;
   mailer: Mailer;
   connections: { get(id: string): ConnectionSnapshot | undefined };
   intervalMs: number;
@@ -32,23 +34,19 @@ export interface IncidentNotifierDeps {
   now?: () => Date;
 }
 
-interface OpenIncident {
-  since: Date;
-  lastError: string;
-}
-
 /**
- * The notify-on-error use case: turns alerts, outcomes and the passing of time into emails,
+ * The notify-on-error use case: turns alerts, the delivery log and the passing of time into emails,
  * following the incident policy, with the incident kept in the store. Work on one connection is
- * serialized, so an alert, an outcome and the repeat timer never race each other in a process.
+ * serialized, so an alert and the repeat timer never race each other in a process.
  *
  * Emails that must not be lost (failing, resolved) are sent before the state that records them is
- * stored: a failure to send propagates, and the caller retries the record that caused it.
+ * stored: a failure to send propagates, and the caller retries the alert, or the tick, that caused
+ * it.
  */
 export class IncidentNotifier {
   private readonly serializer = new KeyedSerializer();
-  /** Open incidents as last seen; lets outcomes skip connections without one, with no query. */
-  private openIncidents = new Map<string, OpenIncident>();
+  /** Connections with an open incident as last seen, for the gauge. */
+  private openIncidents = new Set<string>();
   private changes = 0;
   private readonly now: () => Date;
 
@@ -60,11 +58,6 @@ export class IncidentNotifier {
     return this.openIncidents.size;
   }
 
-  /** Whether an outcome of this connection could end an incident, as far as this process knows. */
-  hasOpenIncident(connectionId: string): boolean {
-    return this.openIncidents.has(connectionId);
-  }
-
   handleAlert(alert: Alert): Promise<void> {
     return this.serializer.run(alert.connection_id, () =>
       alert.kind === 'recovered'
@@ -73,45 +66,31 @@ export class IncidentNotifier {
     );
   }
 
-  /** Outcomes end an incident too: any delivery that succeeded counts, alert or not. */
-  async handleOutcomes(outcomes: readonly Outcome[]): Promise<void> {
-    const byConnection = new Map<string, Outcome[]>();
-    for (const outcome of outcomes) {
-      if (!this.hasOpenIncident(outcome.connection_id) || outcome.status === 'skipped') continue;
-      const ofConnection = byConnection.get(outcome.connection_id);
-      if (ofConnection) ofConnection.push(outcome);
-      else byConnection.set(outcome.connection_id, [outcome]);
-    }
-    await Promise.all(
-      [...byConnection].map(([connectionId, ofConnection]) =>
-        this.serializer.run(connectionId, () => this.applyOutcomes(connectionId, ofConnection)),
-      ),
-    );
-  }
-
-  /** The repeat timer's tick: emails every open incident whose interval has passed. */
+  /**
+   * The repeat timer's tick: ends the open incidents the delivery log shows a success for, keeps
+   * the others' last error current, and emails those whose interval has passed. One query reads
+   * the log for all of them.
+   */
   async checkOpenIncidents(): Promise<void> {
     const changesBefore = this.changes;
     const incidents = await this.deps.store.listOpen();
-    const fresh = new Map(
-      incidents.map((incident) => [
-        incident.connectionId,
-        { since: incident.since, lastError: incident.lastError },
-      ]),
-    );
+    const fresh = new Set(incidents.map((incident) => incident.connectionId));
     // What this process learnt while the query ran is newer than the query's answer.
     if (this.changes !== changesBefore) {
-      for (const [connectionId, known] of this.openIncidents)
-        if (!fresh.has(connectionId)) fresh.set(connectionId, known);
+      for (const connectionId of this.openIncidents) fresh.add(connectionId);
     }
     this.openIncidents = fresh;
+    if (incidents.length === 0) return;
+    const logged = await this.deps.deliveryLog.attemptsSince(incidents);
     for (const incident of incidents) {
       try {
-        await this.serializer.run(incident.connectionId, () => this.repeat(incident));
+        await this.serializer.run(incident.connectionId, () =>
+          this.check(incident, logged.get(incident.connectionId)),
+        );
       } catch (error) {
         this.deps.log.warn(
           { err: error, connectionId: incident.connectionId },
-          'repeat notification not sent',
+          'open incident not checked; trying again next tick',
         );
       }
     }
@@ -141,11 +120,11 @@ export class IncidentNotifier {
         kind: decision.kind,
         lastError: decision.lastError,
       });
-      this.remember(alert.connection_id, current?.since ?? now, decision.lastError);
+      this.remember(alert.connection_id);
     } else if (decision.action === 'open' && connection) {
       await this.notify('failing', decision.incident, connection, now);
       await this.deps.store.open(decision.incident);
-      this.remember(alert.connection_id, decision.incident.since, decision.incident.lastError);
+      this.remember(alert.connection_id);
       this.deps.log.info({ connectionId: alert.connection_id, kind: alert.kind }, 'failure notified');
     }
   }
@@ -166,17 +145,31 @@ export class IncidentNotifier {
     this.deps.log.info({ connectionId }, 'recovery notified');
   }
 
-  private async applyOutcomes(connectionId: string, outcomes: Outcome[]): Promise<void> {
-    const delivered = outcomes.filter((outcome) => outcome.status === 'delivered');
-    if (delivered.length > 0) {
-      return this.succeeded(connectionId, new Date(delivered[delivered.length - 1].time));
+  /** A success in the log ends the incident as a `recovered` alert would; a newer error is kept. */
+  private async check(incident: Incident, logged: AttemptsSince | undefined): Promise<void> {
+    if (logged?.deliveredAt) return this.succeededInLog(incident, logged.deliveredAt);
+    let current = incident;
+    if (logged?.lastError && logged.lastError !== incident.lastError) {
+      await this.deps.store.update(incident.connectionId, { lastError: logged.lastError });
+      current = { ...incident, lastError: logged.lastError };
     }
-    const known = this.openIncidents.get(connectionId);
-    const latest = outcomes[outcomes.length - 1];
-    if (!known || !latest.error || latest.error === known.lastError) return;
-    if (new Date(latest.time).getTime() <= known.since.getTime()) return;
-    await this.deps.store.update(connectionId, { lastError: latest.error });
-    known.lastError = latest.error;
+    await this.repeat(current);
+  }
+
+  /**
+   * Every replica's timer finds the same success, so the incident is claimed first, as for a
+   * repeat, and one replica sends the resolved email. A claim whose email fails is given back; one
+   * lost in a crash only delays the email to a later tick, since the incident stays open.
+   */
+  private async succeededInLog(incident: Incident, deliveredAt: Date): Promise<void> {
+    const now = this.now();
+    if (!(await this.deps.store.moveLastSent(incident.connectionId, incident.lastSentAt, now))) return;
+    try {
+      await this.succeeded(incident.connectionId, deliveredAt);
+    } catch (error) {
+      await this.deps.store.moveLastSent(incident.connectionId, now, incident.lastSentAt);
+      throw error;
+    }
   }
 
   private async repeat(incident: Incident): Promise<void> {
@@ -226,8 +219,8 @@ export class IncidentNotifier {
     }
   }
 
-  private remember(connectionId: string, since: Date, lastError: string): void {
-    this.openIncidents.set(connectionId, { since, lastError });
+  private remember(connectionId: string): void {
+    this.openIncidents.add(connectionId);
     this.changes++;
   }
 

@@ -72,8 +72,9 @@ export function onFailure(
 }
 
 /**
- * A delivery succeeded at `succeededAt` (a `recovered` alert or a delivered outcome): it ends the
- * open incident when it happened after the streak began; evidence from before is stale.
+ * A delivery succeeded at `succeededAt` (a `recovered` alert or a delivered attempt in the
+ * delivery log): it ends the open incident when it happened after the streak began; evidence from
+ * before is stale.
  */
 export function endsIncident(current: Incident | undefined, succeededAt: Date): boolean {
   return current !== undefined && isOpen(current) && succeededAt.getTime() > current.since.getTime();
