@@ -1,7 +1,7 @@
 /** What skeleton.ts and its stages (skeleton-stage.ts) share: the stages, the topics, the messages. */
 import type { HistogramSnapshot } from './histogram';
 
-export const SKELETON_ROLES = ['filter', 'renderer', 'delivery', 'delivery-log', 'notifier'] as const;
+export const SKELETON_ROLES = ['filter', 'renderer', 'delivery', 'delivery-log'] as const;
 export type SkeletonRole = (typeof SKELETON_ROLES)[number];
 
 export const SKELETON_TOPICS = {

@@ -1,7 +1,7 @@
 /**
  * One stage of the Kafka skeleton (skeleton.ts), in a process of its own: the consume and
  * produce loop of the service it stands for, from libs/kafka with the same settings, and no
- * work of its own. What it consumes it hands on unchanged, or, for the two recorders, drops.
+ * work of its own. What it consumes it hands on unchanged, or, for the delivery log, drops.
  */
 import { parseConfig, setting } from '@campaign-webhooks/config';
 import {
@@ -33,7 +33,7 @@ const stageSettings = z.object({
 });
 
 const role = z.enum(SKELETON_ROLES).parse(process.env.SKELETON_ROLE);
-const recorder = role === 'delivery-log' || role === 'notifier';
+const recorder = role === 'delivery-log';
 const config = parseConfig(
   stageSettings.extend(recorder ? setting.recordingKafkaTuning : setting.kafkaTuning),
   process.env,

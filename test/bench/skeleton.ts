@@ -1,10 +1,10 @@
 /**
  * npm run bench:skeleton: the pipeline's Kafka skeleton alone. The generator publishes at a
- * fixed rate, in the same ticks as `npm run bench`, to a chain of five stages in processes of
+ * fixed rate, in the same ticks as `npm run bench`, to a chain of four stages in processes of
  * their own, each running its service's consume and produce loop from libs/kafka with the same
  * settings and no work of its own: filter and renderer hand every record on, delivery hands on
- * one outcome per record through its windowed consumer, and the delivery log and the notifier
- * read the outcomes. So each record is produced four times and consumed five, as a webhook is,
+ * one outcome per record through its windowed consumer, and the delivery log reads the outcomes.
+ * So each record is produced four times and consumed four times, as a webhook is,
  * in batches the size the pipeline's are at that rate, with no HTTP, JSON or PostgreSQL.
  *
  * It reports the CPU per record of every process, the broker's among them, and the time from
