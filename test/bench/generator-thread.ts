@@ -20,7 +20,7 @@ export type GeneratorCommand =
   | { type: 'close' };
 
 export type GeneratorReply =
-  | { type: 'ready' }
+  | { type: 'ready'; tid: number }
   | { type: 'log'; line: string }
   | {
       type: 'ran';
@@ -35,14 +35,16 @@ const STOP_CHECK_MS = 20;
 
 /**
  * The open-loop generator on a worker thread, so the receiver on this thread stamps arrivals
- * without waiting behind the generator's encoding and producing. Its CPU still counts as the
- * harness's: threads share the process.
+ * without waiting behind the generator's encoding and producing. Its thread's CPU is sampled
+ * apart from the rest of the process (`tid`).
  */
 export class GeneratorThread implements LoadGenerator {
   private readonly worker: Worker;
   private readonly sequencedView: Int32Array;
   private finalUnpublished: UnpublishedRange[] = [];
   private pending: ((reply: GeneratorReply) => void) | undefined;
+  /** The worker's thread id (a task of this process under /proc). */
+  tid = 0;
 
   private constructor(settings: GeneratorSettings, log: (line: string) => void) {
     this.sequencedView = new Int32Array(settings.sequenced);
@@ -74,6 +76,7 @@ export class GeneratorThread implements LoadGenerator {
     );
     const reply = await thread.next();
     if (reply.type !== 'ready') throw new Error(`the generator thread did not start: ${describe(reply)}`);
+    thread.tid = reply.tid;
     return thread;
   }
 

@@ -4,6 +4,7 @@
  */
 import { keyHashPartitioner } from '@campaign-webhooks/kafka';
 import { Kafka, logLevel } from 'kafkajs';
+import { readlinkSync } from 'node:fs';
 import { parentPort, workerData } from 'node:worker_threads';
 import type { GeneratorCommand, GeneratorReply, GeneratorSettings } from './generator-thread';
 import { OpenLoopGenerator } from './open-loop-generator';
@@ -58,6 +59,7 @@ port.on('message', (command: GeneratorCommand) => {
 });
 
 producer.connect().then(
-  () => reply({ type: 'ready' }),
+  // Linux names this thread's task <pid>/task/<tid>: the harness samples its CPU apart.
+  () => reply({ type: 'ready', tid: Number(readlinkSync('/proc/thread-self').split('/').pop()) }),
   (error: unknown) => reply({ type: 'failed', error: String(error) }),
 );

@@ -239,6 +239,9 @@ async function main(): Promise<number> {
       (line) => serviceLog.write(`[harness generator kafkajs] ${line}\n`),
     );
     cleanup.add('stop the generator thread', () => generator.close());
+    // The generator stands for the campaign platform's producers, not for the pipeline.
+    sampler.add({ name: 'harness', pid: process.pid, withoutThreads: [generator.tid] });
+    sampler.add({ name: 'generator', pid: process.pid, tid: generator.tid });
     monitor = new TimelineMonitor(receiver, generator, new LagMonitor(admin), sampler, services);
     monitor.start();
     cleanup.add('stop the monitor', () => monitor?.stop());

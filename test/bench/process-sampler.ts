@@ -4,6 +4,10 @@ import { readdirSync, readFileSync } from 'node:fs';
 export interface SampledProcess {
   name: string;
   pid: number;
+  /** Only this thread of the process (a task under /proc/<pid>/task). */
+  tid?: number;
+  /** Leave these threads of the process out: they are sampled under names of their own. */
+  withoutThreads?: number[];
   /** Add the CPU of its children, live and exited (PostgreSQL's backends). */
   withChildren?: boolean;
 }
@@ -31,6 +35,8 @@ export class ProcessSampler {
   private readonly targets = new Map<string, SampledProcess>();
   /** CPU of processes seen before that have exited since, so totals never go back. */
   private readonly lastSeen = new Map<string, number>();
+  /** The same for threads left out of their process's total, by task id. */
+  private readonly lastSeenThread = new Map<number, number>();
 
   add(target: SampledProcess): void {
     this.targets.set(target.name, target);
@@ -46,10 +52,11 @@ export class ProcessSampler {
       : undefined;
     const processes: Record<string, number> = {};
     for (const target of this.targets.values()) {
-      const own = statOf(target.pid);
+      const own = statOf(target.tid === undefined ? `${target.pid}` : `${target.pid}/task/${target.tid}`);
       let ticks: number | undefined;
       if (own) {
         ticks = own.utime + own.stime;
+        for (const tid of target.withoutThreads ?? []) ticks -= this.threadTicks(target.pid, tid);
         if (target.withChildren) {
           ticks += own.cutime + own.cstime;
           for (const child of children?.get(target.pid) ?? []) ticks += child.utime + child.stime;
@@ -63,10 +70,20 @@ export class ProcessSampler {
     return { at: performance.now(), processes, machineBusy: machine.busy, machineTotal: machine.total };
   }
 
+  /** A thread's CPU ticks, or its last reading once it has exited (its process keeps them). */
+  private threadTicks(pid: number, tid: number): number {
+    const stat = statOf(`${pid}/task/${tid}`);
+    const ticks = stat ? stat.utime + stat.stime : (this.lastSeenThread.get(tid) ?? 0);
+    this.lastSeenThread.set(tid, ticks);
+    return ticks;
+  }
+
   /** VmHWM (peak resident set) in bytes, per process. */
   peakRss(): Record<string, number> {
     const peaks: Record<string, number> = {};
     for (const target of this.targets.values()) {
+      // A thread shares its process's memory; the process's row gives it.
+      if (target.tid !== undefined) continue;
       try {
         const status = readFileSync(`/proc/${target.pid}/status`, 'utf8');
         const match = /VmHWM:\s+(\d+) kB/.exec(status);
@@ -87,9 +104,10 @@ interface Stat {
   cstime: number;
 }
 
-function statOf(pid: number): Stat | undefined {
+/** `task` is a pid, or `<pid>/task/<tid>` for one thread. */
+function statOf(task: string): Stat | undefined {
   try {
-    return parseStat(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+    return parseStat(readFileSync(`/proc/${task}/stat`, 'utf8'));
   } catch {
     return undefined;
   }
@@ -111,7 +129,7 @@ function childrenByParent(): Map<number, Stat[]> {
   const byParent = new Map<number, Stat[]>();
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
-    const stat = statOf(Number(entry));
+    const stat = statOf(entry);
     if (!stat) continue;
     let siblings = byParent.get(stat.ppid);
     if (!siblings) byParent.set(stat.ppid, (siblings = []));

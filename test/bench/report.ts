@@ -44,8 +44,8 @@ export interface BenchReport {
 
 /**
  * What the raw parts alone cost per webhook, with nothing of the services' own work: each webhook
- * is produced to and consumed from the topics it crosses (input, matched, deliveries, outcomes;
- * the outcomes are read twice, by the delivery log and the notifier; the input once per event)
+ * is produced to and consumed from the topics it crosses (input, matched, deliveries, outcomes,
+ * which the delivery log reads; the input once per event)
  * and sent once over HTTP. Kafka at the ceiling's batch size is the best case the services can reach.
  */
 export interface CeilingFloor {
@@ -74,7 +74,7 @@ export function ceilingFloor(
 ): CeilingFloor | undefined {
   if (!http || !kafka) return undefined;
   const producesPerWebhook = 3 + 1 / fanout;
-  const consumesPerWebhook = 4 + 1 / fanout;
+  const consumesPerWebhook = 3 + 1 / fanout;
   const { produce, consume } = kafka;
   const cpuUsPerWebhook =
     producesPerWebhook * (produce.harnessCpuUsPerRecord + produce.brokerCpuUsPerRecord) +
@@ -262,6 +262,10 @@ export function summaryText(report: BenchReport): string {
     }
     const totals = measured.map(totalCpuUsPerWebhook);
     lines.push(`  ${'all of the above'.padEnd(20)}${totals.map((t) => pad(fixed(t, 1), 20)).join('')}`);
+    if (names.includes('generator')) {
+      const pipeline = measured.map((p, index) => totals[index] - p.cpu['generator'].usPerWebhook);
+      lines.push(`  ${'all but generator'.padEnd(20)}${pipeline.map((t) => pad(fixed(t, 1), 20)).join('')}`);
+    }
     lines.push('', 'event-loop delay p99 per second, beyond the 10 ms sampling interval, median / max (ms):');
     lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
     for (const service of Object.keys(measured[0].eventLoopP99Ms)) {
