@@ -43,7 +43,10 @@ export interface PhaseResult {
   eventLoopP99Ms: Record<string, { median: number; max: number }>;
   /** Per service, milliseconds a second spent collecting garbage (scavenges and full collections). */
   gcMsPerS: Record<string, number>;
+  /** VmHWM: each process's peak resident memory since it started, read when the phase ended. */
   peakRssBytes: Record<string, number>;
+  /** The highest of the phase's once-a-second samples of each process's resident memory. */
+  phaseRssBytes: Record<string, number>;
   drain?: { drained: boolean; seconds: number };
 }
 
@@ -113,6 +116,7 @@ export class PhaseRunner {
       eventLoopP99Ms: eventLoopSummary(points),
       gcMsPerS: gcTimeSummary(points),
       peakRssBytes: sampler.peakRss(),
+      phaseRssBytes: highestResident(points),
     };
     [result.held, result.heldReason] = judgeHeld(
       result,
@@ -263,6 +267,15 @@ function gcTimeSummary(points: TimelinePoint[]): PhaseResult['gcMsPerS'] {
     summary[service] = (seconds * 1000) / (last.t - first.t);
   }
   return summary;
+}
+
+function highestResident(points: TimelinePoint[]): Record<string, number> {
+  const highest: Record<string, number> = {};
+  for (const point of points) {
+    for (const [name, bytes] of Object.entries(point.residentBytes ?? {}))
+      highest[name] = Math.max(highest[name] ?? 0, bytes);
+  }
+  return highest;
 }
 
 function eventLoopSummary(points: TimelinePoint[]): PhaseResult['eventLoopP99Ms'] {

@@ -16,17 +16,20 @@ export interface SampledProcess {
 export interface CpuReading {
   at: number;
   processes: Record<string, number>;
+  /** Resident memory now (bytes) per process; threads have none of their own. */
+  residentBytes: Record<string, number>;
   machineBusy: number;
   machineTotal: number;
 }
 
-const TICK_US = 1e6 / clockTicksPerSecond();
+const TICK_US = 1e6 / systemValue('CLK_TCK', 100);
+const PAGE_BYTES = systemValue('PAGESIZE', 4096);
 
-function clockTicksPerSecond(): number {
+function systemValue(name: string, fallback: number): number {
   try {
-    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+    return Number(execFileSync('getconf', [name], { encoding: 'utf8' }).trim()) || fallback;
   } catch {
-    return 100;
+    return fallback;
   }
 }
 
@@ -51,11 +54,13 @@ export class ProcessSampler {
       ? childrenByParent()
       : undefined;
     const processes: Record<string, number> = {};
+    const residentBytes: Record<string, number> = {};
     for (const target of this.targets.values()) {
       const own = statOf(target.tid === undefined ? `${target.pid}` : `${target.pid}/task/${target.tid}`);
       let ticks: number | undefined;
       if (own) {
         ticks = own.utime + own.stime;
+        if (target.tid === undefined) residentBytes[target.name] = own.rssPages * PAGE_BYTES;
         for (const tid of target.withoutThreads ?? []) ticks -= this.threadTicks(target.pid, tid);
         if (target.withChildren) {
           ticks += own.cutime + own.cstime;
@@ -67,7 +72,13 @@ export class ProcessSampler {
       processes[target.name] = us;
     }
     const machine = machineTimes();
-    return { at: performance.now(), processes, machineBusy: machine.busy, machineTotal: machine.total };
+    return {
+      at: performance.now(),
+      processes,
+      residentBytes,
+      machineBusy: machine.busy,
+      machineTotal: machine.total,
+    };
   }
 
   /** A thread's CPU ticks, or its last reading once it has exited (its process keeps them). */
@@ -102,6 +113,7 @@ interface Stat {
   stime: number;
   cutime: number;
   cstime: number;
+  rssPages: number;
 }
 
 /** `task` is a pid, or `<pid>/task/<tid>` for one thread. */
@@ -122,6 +134,7 @@ function parseStat(text: string): Stat {
     stime: Number(fields[12]),
     cutime: Number(fields[13]),
     cstime: Number(fields[14]),
+    rssPages: Number(fields[21]),
   };
 }
 

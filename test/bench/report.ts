@@ -280,10 +280,17 @@ export function summaryText(report: BenchReport): string {
         `  ${service.padEnd(20)}${measured.map((p) => pad(fixed(p.gcMsPerS[service], 1), 20)).join('')}`,
       );
     }
+    lines.push('', 'resident memory, the highest of the once-a-second samples (MiB):');
+    lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
+    for (const name of Object.keys(measured[0].phaseRssBytes ?? {})) {
+      lines.push(
+        `  ${name.padEnd(20)}${measured.map((p) => pad(fixed((p.phaseRssBytes?.[name] ?? NaN) / 1048576), 20)).join('')}`,
+      );
+    }
     const last = report.phases[report.phases.length - 1];
     lines.push(
       '',
-      `peak RSS (VmHWM): ${Object.entries(last.peakRssBytes)
+      `peak RSS since start (VmHWM), at the end of the last phase: ${Object.entries(last.peakRssBytes)
         .map(([name, bytes]) => `${name} ${mib(bytes)}`)
         .join(', ')}`,
     );

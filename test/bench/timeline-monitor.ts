@@ -23,6 +23,8 @@ export interface TimelinePoint {
   /** Cores used over the second, per process, and by the whole machine. */
   cores: Record<string, number>;
   machineCores: number;
+  /** Resident memory per process at the sample, bytes. */
+  residentBytes: Record<string, number>;
   /** Per service, and `harness` for this process. */
   eventLoopP99Ms: Record<string, number>;
   metrics: Record<string, ServiceMetrics>;
@@ -114,6 +116,7 @@ export class TimelineMonitor {
         mainLag: mainPathLag(lag),
         cores,
         machineCores: (cpu.machineBusy - this.lastCpu.machineBusy) / 1e6 / seconds,
+        residentBytes: cpu.residentBytes,
         eventLoopP99Ms,
         metrics,
       });
