@@ -272,7 +272,7 @@ function gcTimeSummary(points: TimelinePoint[]): PhaseResult['gcMsPerS'] {
 function highestResident(points: TimelinePoint[]): Record<string, number> {
   const highest: Record<string, number> = {};
   for (const point of points) {
-    for (const [name, bytes] of Object.entries(point.residentBytes ?? {}))
+    for (const [name, bytes] of Object.entries(point.residentBytes))
       highest[name] = Math.max(highest[name] ?? 0, bytes);
   }
   return highest;

@@ -282,9 +282,9 @@ export function summaryText(report: BenchReport): string {
     }
     lines.push('', 'resident memory, the highest of the once-a-second samples (MiB):');
     lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
-    for (const name of Object.keys(measured[0].phaseRssBytes ?? {})) {
+    for (const name of Object.keys(measured[0].phaseRssBytes)) {
       lines.push(
-        `  ${name.padEnd(20)}${measured.map((p) => pad(fixed((p.phaseRssBytes?.[name] ?? NaN) / 1048576), 20)).join('')}`,
+        `  ${name.padEnd(20)}${measured.map((p) => pad(fixed((p.phaseRssBytes[name] ?? NaN) / 1048576), 20)).join('')}`,
       );
     }
     const last = report.phases[report.phases.length - 1];

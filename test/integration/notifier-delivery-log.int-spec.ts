@@ -64,7 +64,7 @@ describe("the notifier's reading of the delivery log", () => {
     expect(query).toHaveBeenCalledTimes(1);
     expect(answers).toEqual(
       new Map([
-        [recovered, { deliveredAt: at(3_000), lastError: null }],
+        [recovered, { deliveredAt: at(3_000), lastError: 'http_503' }],
         [failing, { deliveredAt: null, lastError: 'retries_exhausted: http_502' }],
         [before, { deliveredAt: null, lastError: null }],
         [quiet, { deliveredAt: null, lastError: null }],

@@ -4,7 +4,7 @@ import type { Incident } from './incident-policy';
 export interface AttemptsSince {
   /** The latest delivered attempt after `since`: the incident is over. */
   deliveredAt: Date | null;
-  /** The error of the latest failed attempt after `since`; looked up only when none was delivered. */
+  /** The error of the latest failed attempt after `since`; of no use once one was delivered. */
   lastError: string | null;
 }
 

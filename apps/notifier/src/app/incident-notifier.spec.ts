@@ -72,7 +72,7 @@ class MemoryDeliveryLog implements DeliveryLog {
       const failed = after.find((row) => row.status !== 'delivered' && row.status !== 'skipped' && row.error);
       answers.set(connectionId, {
         deliveredAt: delivered?.time ?? null,
-        lastError: delivered ? null : (failed?.error ?? null),
+        lastError: failed?.error ?? null,
       });
     }
     return answers;

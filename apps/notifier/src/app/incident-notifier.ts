@@ -156,20 +156,25 @@ export class IncidentNotifier {
     await this.repeat(current);
   }
 
-  /**
-   * Every replica's timer finds the same success, so the incident is claimed first, as for a
-   * repeat, and one replica sends the resolved email. A claim whose email fails is given back; one
-   * lost in a crash only delays the email to a later tick, since the incident stays open.
-   */
+  /** Every replica's timer finds the same success: the one that claims the incident sends. */
   private async succeededInLog(incident: Incident, deliveredAt: Date): Promise<void> {
-    const now = this.now();
-    if (!(await this.deps.store.moveLastSent(incident.connectionId, incident.lastSentAt, now))) return;
+    await this.whileClaimed(incident, this.now(), () => this.succeeded(incident.connectionId, deliveredAt));
+  }
+
+  /**
+   * Runs `send` if this process claims the incident's next email (replicas share the store), and
+   * gives the claim back if sending fails. A claim lost in a crash only delays that email: the
+   * incident stays open and is found again at a later tick.
+   */
+  private async whileClaimed(incident: Incident, now: Date, send: () => Promise<void>): Promise<boolean> {
+    if (!(await this.deps.store.moveLastSent(incident.connectionId, incident.lastSentAt, now))) return false;
     try {
-      await this.succeeded(incident.connectionId, deliveredAt);
+      await send();
     } catch (error) {
       await this.deps.store.moveLastSent(incident.connectionId, now, incident.lastSentAt);
       throw error;
     }
+    return true;
   }
 
   private async repeat(incident: Incident): Promise<void> {
@@ -185,14 +190,10 @@ export class IncidentNotifier {
     const email = connection.notify_on_error_email;
     // Deactivated or no address: the incident waits, silent, for one or the other to change.
     if (!connection.active || !email) return;
-    if (!(await this.deps.store.moveLastSent(incident.connectionId, incident.lastSentAt, now))) return;
-    try {
-      await this.notify('repeat', { ...incident, email }, connection, now);
-    } catch (error) {
-      await this.deps.store.moveLastSent(incident.connectionId, now, incident.lastSentAt);
-      throw error;
-    }
-    if (email !== incident.email) await this.deps.store.update(incident.connectionId, { email });
+    const sent = await this.whileClaimed(incident, now, () =>
+      this.notify('repeat', { ...incident, email }, connection, now),
+    );
+    if (sent && email !== incident.email) await this.deps.store.update(incident.connectionId, { email });
   }
 
   /**

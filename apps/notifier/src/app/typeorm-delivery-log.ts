@@ -17,10 +17,9 @@ export const RECENT_ATTEMPTS_LOOKED_AT = 500;
 const ATTEMPTS_SINCE = `
   SELECT i.connection_id,
          max(recent.time) FILTER (WHERE recent.status = 'delivered') AS delivered_at,
-         CASE WHEN bool_or(recent.status = 'delivered') THEN NULL
-              ELSE (array_agg(recent.error ORDER BY recent.time DESC)
-                      FILTER (WHERE recent.status NOT IN ('delivered', 'skipped') AND recent.error IS NOT NULL))[1]
-         END AS last_error
+         (array_agg(recent.error ORDER BY recent.time DESC)
+            FILTER (WHERE recent.status NOT IN ('delivered', 'skipped') AND recent.error IS NOT NULL))[1]
+           AS last_error
     FROM unnest($1::text[], $2::timestamptz[]) AS i (connection_id, since)
     LEFT JOIN LATERAL (
       SELECT a.time, a.status, a.error FROM delivery_attempts a
