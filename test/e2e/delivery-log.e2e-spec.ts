@@ -1,7 +1,10 @@
+import { randomUUID } from 'node:crypto';
+import { Client } from 'pg';
 import { adminRequest, apiKeys } from '../support/admin-api';
 import { connect, publishMessageEvents } from '../support/connections';
-import { disconnectProducer } from '../support/kafka';
+import { disconnectProducer, publish } from '../support/kafka';
 import { Receiver } from '../support/receiver';
+import { metricValue } from '../support/services';
 
 describe('delivery log, resend and test send', () => {
   let receiver: Receiver;
@@ -103,5 +106,51 @@ describe('delivery log, resend and test send', () => {
     const someDelivery = receiver.requests[0]?.headers['webhook-id'] ?? 'missing';
     expect((await adminRequest('POST', `/v1/deliveries/${someDelivery}/resend`, globex)).status).toBe(404);
     expect((await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`)).status).toBe(401);
+  });
+
+  it('logs the outcomes of every partition a fetch brings in one or two statements', async () => {
+    const connectionId = randomUUID();
+    const partitions = 8;
+    const perPartition = 25;
+    const outcomes = Array.from({ length: partitions * perPartition }, (_, index) => ({
+      key: connectionId,
+      partition: index % partitions,
+      value: JSON.stringify({
+        delivery_id: randomUUID(),
+        connection_id: connectionId,
+        project_id: 'acme',
+        event: 'message_open',
+        attempt: 1,
+        status: 'delivered',
+        http_status: 200,
+        duration_ms: 12,
+        error: null,
+        next_attempt_at: null,
+        time: new Date().toISOString(),
+      }),
+    }));
+    const writesBefore = await metricValue('admin-api', 'webhooks_delivery_log_writes_total');
+    await publish('webhooks.outcomes', outcomes);
+
+    const client = new Client({ connectionString: process.env['DATABASE_URL'] });
+    await client.connect();
+    try {
+      let logged = 0;
+      for (let tries = 0; logged < outcomes.length && tries < 100; tries++) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        const { rows } = await client.query<{ count: number }>(
+          'SELECT count(*)::int AS count FROM delivery_attempts WHERE connection_id = $1',
+          [connectionId],
+        );
+        logged = rows[0].count;
+      }
+      expect(logged).toBe(outcomes.length);
+    } finally {
+      await client.end();
+    }
+    // One partition at a time would take a statement each: eight.
+    const writes = (await metricValue('admin-api', 'webhooks_delivery_log_writes_total')) - writesBefore;
+    expect(writes).toBeGreaterThanOrEqual(1);
+    expect(writes).toBeLessThanOrEqual(4);
   });
 });

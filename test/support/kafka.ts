@@ -14,7 +14,12 @@ let producer: Producer | undefined;
 /** Publishes raw values (strings are sent as they are, so malformed JSON can be sent too). */
 export async function publish(
   topic: string,
-  messages: { key: string; value: string | Buffer | null; headers?: Record<string, string> }[],
+  messages: {
+    key: string;
+    value: string | Buffer | null;
+    headers?: Record<string, string>;
+    partition?: number;
+  }[],
 ) {
   if (!producer) {
     producer = kafka.producer();

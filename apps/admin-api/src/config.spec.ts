@@ -10,8 +10,9 @@ const valid = {
 describe('admin-api configuration', () => {
   it('fetches the delivery log in fuller batches by default: nothing waits on it', () => {
     expect(parseConfig(adminConfigSchema, valid)).toMatchObject({
-      KAFKA_FETCH_MIN_BYTES: 65_536,
+      KAFKA_FETCH_MIN_BYTES: 1_048_576,
       KAFKA_FETCH_MAX_WAIT_MS: 250,
+      PARTITIONS_CONSUMED_CONCURRENTLY: 8,
     });
   });
 });

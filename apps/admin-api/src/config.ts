@@ -25,6 +25,8 @@ export const adminConfigSchema = z.object({
   LOG_LEVEL: setting.logLevel,
   DELIVERY_LOG_RETENTION_DAYS: setting.positiveInt(14),
   DELIVERY_LOG_GROUP_ID: z.string().default('webhooks.delivery-log'),
+  /** Partitions of `webhooks.outcomes` whose batches are logged at once, sharing statements. */
+  PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(8),
   /** Requests per second each project's keys may make, on average, and in one burst. */
   ADMIN_RATE_LIMIT_PER_SECOND: setting.positiveInt(50),
   ADMIN_RATE_LIMIT_BURST: setting.positiveInt(200),

@@ -16,7 +16,7 @@ describe('notifier configuration', () => {
 
   it('fetches fuller batches by default: nothing waits on what it records', () => {
     expect(parseConfig(notifierConfigSchema, valid)).toMatchObject({
-      KAFKA_FETCH_MIN_BYTES: 65_536,
+      KAFKA_FETCH_MIN_BYTES: 1_048_576,
       KAFKA_FETCH_MAX_WAIT_MS: 250,
     });
   });

@@ -15,6 +15,7 @@ import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { Logger } from 'pino';
+import { Counter } from 'prom-client';
 import { DataSource } from 'typeorm';
 import type { AdminConfig } from '../config';
 import { ApiKeyGuard } from './auth/api-key.guard';
@@ -92,15 +93,21 @@ export class AppModule {
         },
         {
           provide: DeliveryLogStore,
-          inject: [DataSource, PipelineRuntime],
-          useFactory: (dataSource: DataSource, runtime: PipelineRuntime) => {
-            const store = new DeliveryLogStore(dataSource);
+          inject: [DataSource, PipelineRuntime, PipelineMetrics],
+          useFactory: (dataSource: DataSource, runtime: PipelineRuntime, metrics: PipelineMetrics) => {
+            const writes = new Counter({
+              name: 'webhooks_delivery_log_writes_total',
+              help: 'Statements that wrote attempts to the delivery log.',
+              registers: [metrics.registry],
+            });
+            const store = new DeliveryLogStore(dataSource, () => writes.inc());
             const topics = topicNames(process.env);
             runtime.consume({
               groupId: `${config.DELIVERY_LOG_GROUP_ID}.attempts`,
               topics: [topics.outcomes],
               deadLetterTopic: topics.deadLetter,
               stage: new AttemptLogStage(store),
+              partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
             });
             return store;
           },

@@ -66,7 +66,7 @@ describe('parseConfig', () => {
   it('lets the recording services fetch fuller batches by default, and still be tuned', () => {
     const tuning = z.object(setting.recordingKafkaTuning);
     expect(setting.kafkaRuntimeTuning(parseConfig(tuning, {})).fetch).toEqual({
-      minBytes: 65_536,
+      minBytes: 1_048_576,
       maxWaitMs: 250,
     });
     const tuned = parseConfig(tuning, { KAFKA_FETCH_MIN_BYTES: '1', KAFKA_FETCH_MAX_WAIT_MS: '1000' });

@@ -83,7 +83,11 @@ export class DeliveryLogStore {
     MAX_ATTEMPTS_PER_STATEMENT,
   );
 
-  constructor(private readonly dataSource: DataSource) {}
+  /** `onWrite` hears of each statement that wrote attempts, with its row count. */
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly onWrite: (rows: number) => void = () => undefined,
+  ) {}
 
   /** Resolves once the attempts are committed; rejects if they were not, and then none of them is. */
   async recordAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
@@ -99,6 +103,7 @@ export class DeliveryLogStore {
       text: INSERT_ATTEMPTS,
       values: INSERTED_FIELDS.map((field) => attempts.map((attempt) => attempt[field] ?? null)),
     });
+    this.onWrite(attempts.length);
   }
 
   /** A connection's attempts, newest first. */
