@@ -1,2 +1,4 @@
 // What the TypeScript harnesses (test/bench, test/faults) take from local-env.mjs.
+export declare const SERVICE_NODE_OPTIONS: readonly string[];
+export declare const SERVICE_V8_FLAGS: readonly string[];
 export declare const SERVICE_NODE_FLAGS: readonly string[];

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { load } from 'js-yaml';
-import { SERVICE_NODE_FLAGS } from '../../scripts/local-env.mjs';
+import { SERVICE_NODE_OPTIONS, SERVICE_V8_FLAGS } from '../../scripts/local-env.mjs';
 import { SERVICES, chart, root } from './helm.mjs';
 
 const dockerfile = readFileSync(join(root, 'deploy', 'Dockerfile'), 'utf8');
@@ -47,7 +47,7 @@ describe('deploy/Dockerfile', () => {
   });
 
   test('runs the services with the Node.js flags of npm start and the benchmark', () => {
-    assert.equal(nodeOptions, SERVICE_NODE_FLAGS.join(' '));
+    assert.equal(nodeOptions, SERVICE_NODE_OPTIONS.join(' '));
   });
 
   test('the build context keeps node_modules and build output out, and the entrypoint in', () => {
@@ -78,20 +78,27 @@ describe('deploy/docker-entrypoint.sh', () => {
     }
   });
 
-  test('starts the named service, from the argument or SERVICE', () => {
+  test('starts the named service with the V8 flags of npm start, from the argument or SERVICE', () => {
     // A stand-in for node that prints the script and arguments it was given.
     const fakeNode = mkdtempSync(join(tmpdir(), 'fake-node-'));
     writeFileSync(join(fakeNode, 'node'), '#!/bin/sh\nshift\necho "$@"\n');
     chmodSync(join(fakeNode, 'node'), 0o755);
     const path = `${fakeNode}:${process.env.PATH}`;
+    const flags = SERVICE_V8_FLAGS.join(' ');
     for (const service of Object.keys(SERVICES)) {
-      assert.equal(run([service], { PATH: path }).stdout.trim(), `/app/dist/apps/${service}/main.js`);
+      assert.equal(
+        run([service], { PATH: path }).stdout.trim(),
+        `${flags} /app/dist/apps/${service}/main.js`,
+      );
       assert.equal(
         run([], { PATH: path, SERVICE: service }).stdout.trim(),
-        `/app/dist/apps/${service}/main.js`,
+        `${flags} /app/dist/apps/${service}/main.js`,
       );
     }
-    assert.equal(run(['setup'], { PATH: path }).stdout.trim(), '/app/dist/apps/admin-api/main.js setup');
+    assert.equal(
+      run(['setup'], { PATH: path }).stdout.trim(),
+      `${flags} /app/dist/apps/admin-api/main.js setup`,
+    );
     rmSync(fakeNode, { recursive: true });
   });
 });
