@@ -146,13 +146,15 @@ describe('DeliveryLogStore against PostgreSQL', () => {
   });
 
   /** Counts the rows of each delivery-log insert from now on; the inserts still reach PostgreSQL. */
-  function insertStatements(): number[] {
+  /** The row count of each insert from now on; their statement names go to `names`. */
+  function insertStatements(names: string[] = []): number[] {
     const pool: Pool = (dataSource.driver as PostgresDriver).master;
     const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;
     const rowCounts: number[] = [];
     jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
       if (config.name?.startsWith('delivery-log-insert')) {
         rowCounts.push((config.values?.[0] as unknown[]).length);
+        names.push(config.name);
       }
       return query(config);
     }) as never);
@@ -183,6 +185,24 @@ describe('DeliveryLogStore against PostgreSQL', () => {
     await Promise.all(batches.map((batch) => store.recordAttempts(batch)));
     expect(statements).toEqual([25, 175]);
     expect(await loggedDeliveries(connectionId)).toEqual(deliveryIdsOf(batches));
+  });
+
+  it('skips the rows already logged only when a batch meets them', async () => {
+    const connectionId = randomUUID();
+    const logged = batchOf(3, connectionId);
+    await store.recordAttempts(logged);
+    const names: string[] = [];
+    const statements = insertStatements(names);
+    const fresh = batchOf(2, connectionId);
+    await store.recordAttempts([...logged.slice(1), ...fresh]);
+    await store.recordAttempts(batchOf(1, connectionId));
+    expect(statements).toEqual([4, 4, 1]);
+    const plain = expect.stringMatching(/^delivery-log-insert-[0-9a-f]+$/);
+    expect(names).toEqual([plain, expect.stringMatching(/^delivery-log-insert-new-/), plain]);
+    expect(await loggedDeliveries(connectionId)).toHaveLength(6);
+    expect(await loggedDeliveries(connectionId)).toEqual(
+      expect.arrayContaining(deliveryIdsOf([logged, fresh])),
+    );
   });
 
   it(`writes at most ${MAX_ATTEMPTS_PER_STATEMENT} waiting rows a statement, whole batches at a time`, async () => {

@@ -43,8 +43,13 @@ const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts
     (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
      time, body)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
-                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])
+                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])`;
+
+/** For a batch that meets rows already logged: a record consumed again after a crash or rebalance. */
+const INSERT_NEW_ATTEMPTS = `${INSERT_ATTEMPTS}
   ON CONFLICT DO NOTHING`;
+
+const UNIQUE_VIOLATION = '23505';
 
 /** In the order of INSERT_ATTEMPTS's parameters. */
 const INSERTED_FIELDS = [
@@ -67,6 +72,7 @@ const INSERTED_FIELDS = [
  * the name carries a digest of the text.
  */
 const INSERT_ATTEMPTS_STATEMENT = `delivery-log-insert-${digestOf(INSERT_ATTEMPTS)}`;
+const INSERT_NEW_ATTEMPTS_STATEMENT = `delivery-log-insert-new-${digestOf(INSERT_NEW_ATTEMPTS)}`;
 
 /** Batches waiting together share a statement up to this many rows; larger ones go alone. */
 export const MAX_ATTEMPTS_PER_STATEMENT = 2_000;
@@ -95,14 +101,20 @@ export class DeliveryLogStore {
     await this.attemptWrites.add(attempts);
   }
 
+  /**
+   * A plain insert, and one that skips the rows already logged only when the plain one meets
+   * them: PostgreSQL spends about a fifth more per row on `ON CONFLICT DO NOTHING`.
+   */
   private async insertAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
     // TypeORM's query can't name a statement; its pool can.
     const pool: Pool = (this.dataSource.driver as PostgresDriver).master;
-    await pool.query({
-      name: INSERT_ATTEMPTS_STATEMENT,
-      text: INSERT_ATTEMPTS,
-      values: INSERTED_FIELDS.map((field) => attempts.map((attempt) => attempt[field] ?? null)),
-    });
+    const values = INSERTED_FIELDS.map((field) => attempts.map((attempt) => attempt[field] ?? null));
+    try {
+      await pool.query({ name: INSERT_ATTEMPTS_STATEMENT, text: INSERT_ATTEMPTS, values });
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
+      await pool.query({ name: INSERT_NEW_ATTEMPTS_STATEMENT, text: INSERT_NEW_ATTEMPTS, values });
+    }
     this.onWrite(attempts.length);
   }
 
