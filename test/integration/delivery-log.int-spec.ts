@@ -145,8 +145,10 @@ describe('DeliveryLogStore against PostgreSQL', () => {
     ]);
   });
 
-  /** Counts the rows of each delivery-log insert from now on; the inserts still reach PostgreSQL. */
-  /** The row count of each insert from now on; their statement names go to `names`. */
+  /**
+   * Counts the rows of each delivery-log insert from now on, and puts its statement's name in
+   * `names`; the inserts still reach PostgreSQL.
+   */
   function insertStatements(names: string[] = []): number[] {
     const pool: Pool = (dataSource.driver as PostgresDriver).master;
     const query = pool.query.bind(pool) as (config: QueryConfig) => Promise<unknown>;

@@ -89,10 +89,10 @@ export class DeliveryLogStore {
     MAX_ATTEMPTS_PER_STATEMENT,
   );
 
-  /** `onWrite` hears of each statement that wrote attempts, with its row count. */
+  /** `onWrite` hears of each statement that wrote attempts. */
   constructor(
     private readonly dataSource: DataSource,
-    private readonly onWrite: (rows: number) => void = () => undefined,
+    private readonly onWrite: () => void = () => undefined,
   ) {}
 
   /** Resolves once the attempts are committed; rejects if they were not, and then none of them is. */
@@ -115,7 +115,7 @@ export class DeliveryLogStore {
       if ((error as { code?: unknown }).code !== UNIQUE_VIOLATION) throw error;
       await pool.query({ name: INSERT_NEW_ATTEMPTS_STATEMENT, text: INSERT_NEW_ATTEMPTS, values });
     }
-    this.onWrite(attempts.length);
+    this.onWrite();
   }
 
   /** A connection's attempts, newest first. */
