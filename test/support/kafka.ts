@@ -38,6 +38,8 @@ export interface TappedRecord {
   value: string | null;
   headers: Record<string, string>;
   partition: number;
+  /** When the record was produced, in epoch milliseconds. */
+  timestamp: number;
 }
 
 /** Records a topic receives from the moment the tap opens. */
@@ -71,6 +73,7 @@ export class TopicTap {
           value: message.value?.toString() ?? null,
           headers,
           partition,
+          timestamp: Number(message.timestamp),
         });
       },
     });

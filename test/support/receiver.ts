@@ -6,6 +6,8 @@ export interface Reply {
   headers?: Record<string, string>;
   /** Never answer (the sender's timeout decides). */
   hang?: boolean;
+  /** Answer this much later. */
+  delayMs?: number;
 }
 
 export interface ReceivedRequest {
@@ -76,7 +78,12 @@ export class Receiver {
         this.requests.push(received);
         const reply = this.reply(received, this.requests.length - 1);
         if (reply.hang) return;
-        response.writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers }).end('{}');
+        const answer = () =>
+          response
+            .writeHead(reply.status, { 'content-type': 'application/json', ...reply.headers })
+            .end('{}');
+        if (reply.delayMs) setTimeout(answer, reply.delayMs);
+        else answer();
       });
     });
     return new Promise((resolve) => this.server?.listen(0, '127.0.0.1', resolve));

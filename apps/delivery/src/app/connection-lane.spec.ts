@@ -18,7 +18,7 @@ describe('ConnectionLane', () => {
     expect(await lane.acquire()).toBe(true);
     const queued = lane.acquire();
     expect(await lane.acquire()).toBe(false);
-    lane.release();
+    lane.release(10);
     expect(await queued).toBe(true);
     expect(lane.inFlight).toBe(1);
   });
@@ -28,9 +28,9 @@ describe('ConnectionLane', () => {
     expect(lane.tryAcquire()).toBe(false);
     expect(lane.inFlight).toBe(1);
     const queued = lane.acquire();
-    lane.release();
+    lane.release(10);
     expect(await queued).toBe(true);
-    lane.release();
+    lane.release(10);
     lane.close();
     expect(lane.tryAcquire()).toBe(false);
     expect(lane.inFlight).toBe(0);
@@ -43,8 +43,28 @@ describe('ConnectionLane', () => {
     expect(await queued).toBe(false);
     expect(await lane.acquire()).toBe(false);
     expect(lane.inFlight).toBe(1);
-    lane.release();
+    lane.release(10);
     expect(lane.inFlight).toBe(0);
+  });
+
+  it('estimates how long its queue takes to drain from how long requests have held their slots', async () => {
+    const slow = new ConnectionLane({ ...options, maxInFlight: 2, queueLimit: 10 });
+    try {
+      expect(slow.tryAcquire() && slow.tryAcquire()).toBe(true);
+      const queued = [slow.acquire(), slow.acquire(), slow.acquire(), slow.acquire()];
+      // Nothing has ended yet: no pace to go by.
+      expect(slow.drainEstimateMs()).toBe(0);
+      slow.release(2_000);
+      // Three left queued, two at a time, 2 s each.
+      expect(slow.drainEstimateMs()).toBe(3_000);
+      slow.release(1_000);
+      // Smoothed: one short request moves the pace only part of the way.
+      expect(slow.drainEstimateMs()).toBeCloseTo((2 * 1_800) / 2);
+      slow.close();
+      expect(await Promise.all(queued)).toEqual([true, true, false, false]);
+    } finally {
+      slow.shutdown();
+    }
   });
 
   it('opens once failures outnumber the successes still in its window', async () => {
@@ -96,7 +116,7 @@ describe('LaneRegistry', () => {
     expect(registry.get('c-busy', () => new ConnectionLane(options))).toBe(busy);
     expect(registry.get('c-quiet', () => new ConnectionLane(options))).not.toBe(quiet);
 
-    busy.release();
+    busy.release(10);
     jest.advanceTimersByTime(idleMs);
     registry.evictIdle();
     expect(registry.get('c-busy', () => new ConnectionLane(options))).not.toBe(busy);

@@ -35,6 +35,8 @@ export class ConnectionLane {
   private closed = false;
   /** When the last request finished (or the lane was made): idle is measured from here. */
   private lastUsedAt = Date.now();
+  /** How long a request holds its slot, smoothed; 0 until the first one ends. */
+  private meanHoldMs = 0;
 
   constructor(private readonly options: LaneOptions) {
     this.breaker = new CircuitBreaker((attempt: () => Promise<unknown>) => attempt(), {
@@ -79,10 +81,21 @@ export class ConnectionLane {
     return true;
   }
 
-  release(): void {
+  /** Frees the slot of a request that held it `heldMs`. */
+  release(heldMs: number): void {
     this.lastUsedAt = Date.now();
     this.active--;
+    this.meanHoldMs =
+      this.meanHoldMs === 0 ? heldMs : this.meanHoldMs + HOLD_SMOOTHING * (heldMs - this.meanHoldMs);
     this.waiting.shift()?.(true);
+  }
+
+  /**
+   * About how long the queue takes to drain at the endpoint's recent pace: a record turned away
+   * now would find room again after it.
+   */
+  drainEstimateMs(): number {
+    return (this.waiting.length * this.meanHoldMs) / this.options.maxInFlight;
   }
 
   /** Nothing in flight or queued, the breaker closed, and unused for `idleMs`. */
@@ -103,6 +116,9 @@ export class ConnectionLane {
     this.breaker.shutdown();
   }
 }
+
+/** The weight of the latest request in the smoothed hold time. */
+const HOLD_SMOOTHING = 0.2;
 
 /** A lane unused this long is closed and forgotten: each holds a breaker with a timer of its own. */
 const LANE_IDLE_MS = 10 * 60_000;

@@ -135,13 +135,22 @@ export class DeliveryEngine {
 
     const lane = this.laneFor(connection);
     if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-    if (!lane.tryAcquire() && !(await lane.acquire()))
-      return this.park(delivery, 1_000, this.handingBack ? 'shutdown' : 'lane_full');
+    if (!lane.tryAcquire() && !(await lane.acquire())) {
+      if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
+      // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
+      // second; but no later than an open breaker's records would be.
+      return this.park(
+        delivery,
+        Math.min(lane.drainEstimateMs(), this.deps.lanes.breakerResetMs),
+        'lane_full',
+      );
+    }
+    const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';
     try {
       sent = await this.attempt(lane, connection, delivery);
     } finally {
-      lane.release();
+      lane.release(performance.now() - acquiredAt);
     }
     if (sent === 'circuit_open') return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     return this.send(this.conclude(connection, delivery, sent));
