@@ -95,12 +95,13 @@ describe('a slow endpoint whose lane overflows', () => {
     const burst = 240;
     await publishMessageEvents('acme', Array(burst).fill('message_delivery'), { channel: 'whatsapp' });
 
-    const parkedAt = Date.now();
-    let parked = retries.records.filter((r) => r.headers[DELIVERY_HEADERS.connectionId] === connection.id);
-    while (parked.length === 0 && Date.now() - parkedAt < 20_000) {
+    const parkedRecords = () =>
+      retries.records.filter((record) => record.headers[DELIVERY_HEADERS.connectionId] === connection.id);
+    const deadline = Date.now() + 20_000;
+    while (parkedRecords().length === 0 && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
-      parked = retries.records.filter((r) => r.headers[DELIVERY_HEADERS.connectionId] === connection.id);
     }
+    const parked = parkedRecords();
     expect(parked.length).toBeGreaterThan(0);
     // The queue of 200 takes about 200 x 400 ms / 8 = 10 s to drain; the wait is capped at the
     // breaker's reset time (3 s under npm test). A record parked for a second would come back to a
