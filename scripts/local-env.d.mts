@@ -2,3 +2,5 @@
 export declare const SERVICE_NODE_OPTIONS: readonly string[];
 export declare const SERVICE_V8_FLAGS: readonly string[];
 export declare const SERVICE_NODE_FLAGS: readonly string[];
+export declare const SERVICE_OWN_FLAGS: Readonly<Record<string, readonly string[]>>;
+export declare function serviceNodeFlags(name: string): string[];

@@ -2,7 +2,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { root, SERVICE_NODE_FLAGS, SERVICES } from './local-env.mjs';
+import { root, serviceNodeFlags, SERVICES } from './local-env.mjs';
 
 /**
  * Like run(), without blocking this process: the services' output pipes keep draining while the
@@ -47,7 +47,7 @@ export function startServices(env, log) {
   return SERVICES.map(({ name, port }) => {
     const child = spawn(
       process.execPath,
-      [...SERVICE_NODE_FLAGS, join(root, 'dist', 'apps', name, 'main.js')],
+      [...serviceNodeFlags(name), join(root, 'dist', 'apps', name, 'main.js')],
       {
         cwd: root,
         env: { ...process.env, ...env, PORT: String(port + offset) },

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import type { WriteStream } from 'node:fs';
 import { join } from 'node:path';
-import { SERVICE_NODE_FLAGS } from '../../scripts/local-env.mjs';
+import { serviceNodeFlags } from '../../scripts/local-env.mjs';
 import { root } from './local-stack';
 
 export const SERVICES = [
@@ -50,7 +50,7 @@ export function startService(
 ): RunningService {
   const child = spawn(
     process.execPath,
-    [...SERVICE_NODE_FLAGS, ...nodeFlags, join(root, 'dist', 'apps', name, 'main.js')],
+    [...serviceNodeFlags(name), ...nodeFlags, join(root, 'dist', 'apps', name, 'main.js')],
     {
       cwd: root,
       env: { ...process.env, ...env, PORT: String(port) },

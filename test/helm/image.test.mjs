@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { load } from 'js-yaml';
-import { SERVICE_NODE_OPTIONS, SERVICE_V8_FLAGS } from '../../scripts/local-env.mjs';
+import { SERVICE_NODE_OPTIONS, SERVICE_OWN_FLAGS, SERVICE_V8_FLAGS } from '../../scripts/local-env.mjs';
 import { SERVICES, chart, root } from './helm.mjs';
 
 const dockerfile = readFileSync(join(root, 'deploy', 'Dockerfile'), 'utf8');
@@ -78,14 +78,14 @@ describe('deploy/docker-entrypoint.sh', () => {
     }
   });
 
-  test('starts the named service with the V8 flags of npm start, from the argument or SERVICE', () => {
+  test('starts the named service with the flags of npm start, from the argument or SERVICE', () => {
     // A stand-in for node that prints the script and arguments it was given.
     const fakeNode = mkdtempSync(join(tmpdir(), 'fake-node-'));
     writeFileSync(join(fakeNode, 'node'), '#!/bin/sh\nshift\necho "$@"\n');
     chmodSync(join(fakeNode, 'node'), 0o755);
     const path = `${fakeNode}:${process.env.PATH}`;
-    const flags = SERVICE_V8_FLAGS.join(' ');
     for (const service of Object.keys(SERVICES)) {
+      const flags = [...SERVICE_V8_FLAGS, ...(SERVICE_OWN_FLAGS[service] ?? [])].join(' ');
       assert.equal(
         run([service], { PATH: path }).stdout.trim(),
         `${flags} /app/dist/apps/${service}/main.js`,
@@ -97,7 +97,7 @@ describe('deploy/docker-entrypoint.sh', () => {
     }
     assert.equal(
       run(['setup'], { PATH: path }).stdout.trim(),
-      `${flags} /app/dist/apps/admin-api/main.js setup`,
+      `${SERVICE_V8_FLAGS.join(' ')} /app/dist/apps/admin-api/main.js setup`,
     );
     rmSync(fakeNode, { recursive: true });
   });
