@@ -34,7 +34,7 @@ export const SERVICE_NODE_FLAGS = [...SERVICE_NODE_OPTIONS, ...SERVICE_V8_FLAGS]
 /**
  * Flags of one service on top of those (the image's entrypoint gives them too). Delivery keeps a
  * 16 MiB young generation: with 32 MiB its resident memory passed 256 MiB at 5,000 webhooks/s in
- * half the runs, and 16 MiB took 40-57 MiB off it for about 3 µs of CPU per webhook
+ * four runs of seven, and 16 MiB took 40-57 MiB off it for about 3 µs of CPU per webhook
  * (docs/performance.md).
  */
 export const SERVICE_OWN_FLAGS = { delivery: ['--max-semi-space-size=16'] };
