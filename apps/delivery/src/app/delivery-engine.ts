@@ -321,7 +321,8 @@ export class DeliveryEngine {
   /** Hands a delivery to the retry topic without an attempt (breaker open, lane full, shutdown). */
   private park(delivery: Delivery, delayMs: number, reason: string): Promise<void> {
     this.deps.metrics.parked.inc({ reason });
-    return this.send([this.retryRecord(delivery, delivery.attempt, Date.now() + Math.max(1_000, delayMs))]);
+    const dueAt = Date.now() + Math.max(1_000, Math.round(delayMs));
+    return this.send([this.retryRecord(delivery, delivery.attempt, dueAt)]);
   }
 
   private laneFor(connection: ConnectionSnapshot): ConnectionLane {
