@@ -91,11 +91,11 @@ export class ConnectionLane {
   }
 
   /**
-   * About how long the queue takes to drain at the endpoint's recent pace, in whole milliseconds:
-   * a record turned away now would find room again after it.
+   * About how long the queue takes to drain at the endpoint's recent pace: a record turned away
+   * now would find room again after it.
    */
   drainEstimateMs(): number {
-    return Math.ceil((this.waiting.length * this.meanHoldMs) / this.options.maxInFlight);
+    return (this.waiting.length * this.meanHoldMs) / this.options.maxInFlight;
   }
 
   /** Nothing in flight or queued, the breaker closed, and unused for `idleMs`. */

@@ -321,8 +321,7 @@ export class DeliveryEngine {
   /** Hands a delivery to the retry topic without an attempt (breaker open, lane full, shutdown). */
   private park(delivery: Delivery, delayMs: number, reason: string): Promise<void> {
     this.deps.metrics.parked.inc({ reason });
-    const dueAt = Date.now() + Math.max(1_000, Math.round(delayMs));
-    return this.send([this.retryRecord(delivery, delivery.attempt, dueAt)]);
+    return this.send([this.retryRecord(delivery, delivery.attempt, Date.now() + Math.max(1_000, delayMs))]);
   }
 
   private laneFor(connection: ConnectionSnapshot): ConnectionLane {
@@ -351,7 +350,8 @@ export class DeliveryEngine {
       headers: {
         ...delivery.headers,
         [DELIVERY_HEADERS.attempt]: String(attempt),
-        [DELIVERY_HEADERS.dueAt]: String(dueAt),
+        // The header holds whole milliseconds; a delay may come as a fraction.
+        [DELIVERY_HEADERS.dueAt]: String(Math.round(dueAt)),
       },
     };
   }
