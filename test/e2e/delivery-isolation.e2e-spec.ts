@@ -95,14 +95,11 @@ describe('a slow endpoint whose lane overflows', () => {
     const burst = 300;
     await publishMessageEvents('acme', Array(burst).fill('message_delivery'), { channel: 'whatsapp' });
 
-    const parkedRecords = () =>
-      retries.records.filter((record) => record.headers[DELIVERY_HEADERS.connectionId] === connection.id);
-    const deadline = Date.now() + 20_000;
-    while (parkedRecords().length === 0 && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 50));
-    }
-    const parked = parkedRecords();
-    expect(parked.length).toBeGreaterThan(0);
+    const parked = await retries.waitForRecords(
+      1,
+      (record) => record.headers[DELIVERY_HEADERS.connectionId] === connection.id,
+      20_000,
+    );
     // The queue of 200 takes about 200 x 100 ms / 8 = 2.5 s to drain, under the cap of the
     // breaker's reset time (3 s under npm test). A record parked for a second would come back to a
     // queue still full, and be parked again and again.

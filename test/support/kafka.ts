@@ -88,11 +88,24 @@ export class TopicTap {
     predicate: (value: T) => boolean = () => true,
     timeoutMs = 30_000,
   ): Promise<T[]> {
+    const valueOf = (record: TappedRecord) => JSON.parse(record.value as string) as T;
+    const matching = await this.waitForRecords(
+      count,
+      (record) => record.value !== null && predicate(valueOf(record)),
+      timeoutMs,
+    );
+    return matching.map(valueOf);
+  }
+
+  /** The records, headers and all, that satisfy `predicate`, once there are at least `count`. */
+  async waitForRecords(
+    count: number,
+    predicate: (record: TappedRecord) => boolean,
+    timeoutMs = 30_000,
+  ): Promise<TappedRecord[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const matching = this.records
-        .flatMap((record) => (record.value === null ? [] : [JSON.parse(record.value) as T]))
-        .filter(predicate);
+      const matching = this.records.filter(predicate);
       if (matching.length >= count) return matching;
       if (Date.now() > deadline)
         throw new Error(`expected ${count} records, got ${matching.length} within ${timeoutMs} ms`);
