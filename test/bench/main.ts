@@ -86,6 +86,7 @@ async function main(): Promise<number> {
     options.connections,
     options.fanout,
     options.fault ? options.faultPercent : 0,
+    options.faultKinds,
   );
   const settings: StackSettings = {
     stackDir: join(root, '.local', 'bench'),

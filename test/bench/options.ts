@@ -1,4 +1,5 @@
 import { SERVICES } from './service-processes';
+import { FAULT_KINDS, type FaultKind } from './topology';
 
 /** The benchmark's settings, from the command line. `npm run bench -- --help` lists them. */
 export interface BenchOptions {
@@ -24,6 +25,8 @@ export interface BenchOptions {
   faultS: number;
   /** Percent of connections in each fault cohort (never answer, 500, 2 s late); at least one each. */
   faultPercent: number;
+  /** The fault cohorts the fault phase has, a subset of hang (never answer), error (500), slow (2 s). */
+  faultKinds: FaultKind[];
   drainMaxS: number;
   ceilings: boolean;
   ceilingS: number;
@@ -68,6 +71,7 @@ const HELP = `npm run bench -- [options]
   --fault-rate R          fault phase rate (2500)
   --fault S               fault phase seconds (60)
   --fault-percent P       percent of connections per fault kind (1)
+  --fault-kinds a,b       which fault kinds: hang (never answer), error (500), slow (2 s) (all three)
   --drain-max S           longest wait for the pipeline to empty (180)
   --ceiling-s S           seconds per raw ceiling (10)
   --ceiling-concurrency C requests in flight for the HTTP ceiling (64)
@@ -103,6 +107,7 @@ function defaults(): BenchOptions {
     faultRate: 2500,
     faultS: 60,
     faultPercent: 1,
+    faultKinds: [...FAULT_KINDS],
     drainMaxS: 180,
     ceilings: true,
     ceilingS: 10,
@@ -202,6 +207,13 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--fault-percent':
         options.faultPercent = nonNegative(flag, value);
+        break;
+      case '--fault-kinds':
+        options.faultKinds = value.split(',').map((kind) => {
+          if (!FAULT_KINDS.includes(kind as FaultKind))
+            fail(`--fault-kinds: unknown kind ${kind} (${FAULT_KINDS.join(', ')})`);
+          return kind as FaultKind;
+        });
         break;
       case '--drain-max':
         options.drainMaxS = number();

@@ -7,6 +7,10 @@
 /** 'unavailable' answers 503; no bench cohort uses it, the fault suite's flapping endpoint does. */
 export type Behaviour = 'ok' | 'hang' | 'error' | 'unavailable' | 'slow';
 
+/** The fault phase's cohorts: never answer, answer 500, answer after 2 s. */
+export const FAULT_KINDS = ['hang', 'error', 'slow'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
 export interface Topology {
   connections: number;
   fanout: number;
@@ -21,13 +25,17 @@ export function projectId(project: number): string {
   return `bench-${project}`;
 }
 
-export function buildTopology(connections: number, fanout: number, faultPercent: number): Topology {
+export function buildTopology(
+  connections: number,
+  fanout: number,
+  faultPercent: number,
+  kinds: readonly FaultKind[] = FAULT_KINDS,
+): Topology {
   const projects = connections / fanout;
   const faultOf: Behaviour[] = new Array(connections).fill('ok');
-  if (faultPercent > 0) {
+  if (faultPercent > 0 && kinds.length > 0) {
     // Spread each cohort over the connection range (so over ports and projects), one kind after another.
     const perKind = Math.max(1, Math.round((connections * faultPercent) / 100));
-    const kinds: Behaviour[] = ['hang', 'error', 'slow'];
     const faulty = Math.min(connections - 1, perKind * kinds.length);
     const stride = connections / faulty;
     for (let index = 0; index < faulty; index++) {
