@@ -47,6 +47,41 @@ describe('ConnectionLane', () => {
     expect(lane.inFlight).toBe(0);
   });
 
+  it('turns away its queue when the breaker opens, and new requests while it stays open', async () => {
+    expect(await lane.acquire()).toBe(true);
+    const queued = lane.acquire();
+    lane.breaker.open();
+    expect(await queued).toBe(false);
+    expect(lane.isRefusing).toBe(true);
+    lane.release(10);
+    expect(lane.tryAcquire()).toBe(false);
+    expect(await lane.acquire()).toBe(false);
+  });
+
+  it('lets one trial through once half-open, and refuses the rest while it is under way', async () => {
+    jest.useFakeTimers();
+    const failing = new ConnectionLane({ ...options, maxInFlight: 2 });
+    try {
+      failing.breaker.open();
+      jest.advanceTimersByTime(options.breakerResetMs);
+      expect(failing.breaker.halfOpen).toBe(true);
+      expect(failing.isRefusing).toBe(false);
+      expect(failing.tryAcquire()).toBe(true);
+      let answer = () => undefined as void;
+      const trial = failing.breaker.fire(() => new Promise<void>((resolve) => (answer = resolve)));
+      expect(failing.isRefusing).toBe(true);
+      expect(failing.tryAcquire()).toBe(false);
+      answer();
+      await trial;
+      failing.release(10);
+      expect(failing.breaker.closed).toBe(true);
+      expect(failing.tryAcquire()).toBe(true);
+    } finally {
+      failing.shutdown();
+      jest.useRealTimers();
+    }
+  });
+
   it('estimates how long its queue takes to drain from how long requests have held their slots', async () => {
     const slow = new ConnectionLane({ ...options, maxInFlight: 2, queueLimit: 10 });
     try {

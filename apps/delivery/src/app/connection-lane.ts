@@ -51,10 +51,17 @@ export class ConnectionLane {
       enableSnapshots: false,
       enabled: options.breakerEnabled ?? true,
     });
+    // Each queued request would only be refused in turn, one failed attempt after another.
+    this.breaker.on('open', () => this.turnAwayWaiting());
   }
 
   get isOpen(): boolean {
     return this.breaker.opened;
+  }
+
+  /** The breaker turns requests away: open, or half-open with its one trial request under way. */
+  get isRefusing(): boolean {
+    return this.breaker.opened || (this.breaker.halfOpen && !this.breaker.pendingClose);
   }
 
   get inFlight(): number {
@@ -62,11 +69,11 @@ export class ConnectionLane {
   }
 
   /**
-   * Waits for a slot; false when the queue is full or the lane is closing (the caller reroutes
-   * the record).
+   * Waits for a slot; false when the queue is full, the breaker refuses, or the lane is closing
+   * (the caller reroutes the record).
    */
   async acquire(): Promise<boolean> {
-    if (this.closed) return false;
+    if (this.closed || this.isRefusing) return false;
     if (this.tryAcquire()) return true;
     if (this.waiting.length >= this.options.queueLimit) return false;
     const granted = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
@@ -76,7 +83,7 @@ export class ConnectionLane {
 
   /** Takes a slot if one is free now, without waiting: the common case needs no promise. */
   tryAcquire(): boolean {
-    if (this.closed || this.active >= this.options.maxInFlight) return false;
+    if (this.closed || this.active >= this.options.maxInFlight || this.isRefusing) return false;
     this.active++;
     return true;
   }
@@ -87,7 +94,8 @@ export class ConnectionLane {
     this.active--;
     this.meanHoldMs =
       this.meanHoldMs === 0 ? heldMs : this.meanHoldMs + HOLD_SMOOTHING * (heldMs - this.meanHoldMs);
-    this.waiting.shift()?.(true);
+    if (this.isRefusing) this.turnAwayWaiting();
+    else this.waiting.shift()?.(true);
   }
 
   /**
@@ -108,6 +116,10 @@ export class ConnectionLane {
   /** Refuses new requests and turns away those queued; requests in flight finish. */
   close(): void {
     this.closed = true;
+    this.turnAwayWaiting();
+  }
+
+  private turnAwayWaiting(): void {
     for (const turnAway of this.waiting.splice(0)) turnAway(false);
   }
 

@@ -134,9 +134,10 @@ export class DeliveryEngine {
       return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
-    if (lane.isOpen) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     if (!lane.tryAcquire() && !(await lane.acquire())) {
       if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
+      if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
       // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
       // second; but no later than an open breaker's records would be.
       return this.park(
