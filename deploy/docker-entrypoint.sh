@@ -11,11 +11,13 @@ service="${1:-${SERVICE:-}}"
 # back: a full collection every 0.2-0.4 s under load (docs/performance.md).
 v8_flags="--incremental-marking-soft-trigger=80 --incremental-marking-hard-trigger=95"
 
-# Delivery keeps a 16 MiB young generation (NODE_OPTIONS gives the others 32): a command-line
-# flag wins over NODE_OPTIONS. It holds delivery's resident memory under 256 MiB at 5,000
-# webhooks/s for about 3 us of CPU per webhook (docs/performance.md).
+# Delivery and admin-api keep a 16 MiB young generation (NODE_OPTIONS gives the others 32): a
+# command-line flag wins over NODE_OPTIONS. It holds their resident memory under 256 MiB at 5,000
+# webhooks/s for a few us of CPU per webhook (docs/performance.md).
 own_flags=""
-if [ "$service" = delivery ]; then own_flags="--max-semi-space-size=16"; fi
+case "$service" in
+  admin-api | delivery) own_flags="--max-semi-space-size=16" ;;
+esac
 
 case "$service" in
   admin-api | subscription-filter | renderer | delivery | notifier)

@@ -32,12 +32,15 @@ export const SERVICE_V8_FLAGS = [
 export const SERVICE_NODE_FLAGS = [...SERVICE_NODE_OPTIONS, ...SERVICE_V8_FLAGS];
 
 /**
- * Flags of one service on top of those (the image's entrypoint gives them too). Delivery keeps a
- * 16 MiB young generation: with 32 MiB its resident memory passed 256 MiB at 5,000 webhooks/s in
- * four runs of seven, and 16 MiB took 40-57 MiB off it for about 3 µs of CPU per webhook
- * (docs/performance.md).
+ * Flags of one service on top of those (the image's entrypoint gives them too). Delivery and
+ * admin-api keep a 16 MiB young generation: with 32 MiB their resident memory passed 256 MiB at
+ * 5,000 webhooks/s in some runs (delivery in four of seven, admin-api in two of twelve), and
+ * 16 MiB took 40-65 MiB off it for a few µs of CPU per webhook (docs/performance.md).
  */
-export const SERVICE_OWN_FLAGS = { delivery: ['--max-semi-space-size=16'] };
+export const SERVICE_OWN_FLAGS = {
+  'admin-api': ['--max-semi-space-size=16'],
+  delivery: ['--max-semi-space-size=16'],
+};
 
 /** Every Node.js flag `name` runs with, in order: later flags win. */
 export function serviceNodeFlags(name) {
