@@ -6,6 +6,9 @@
  * names the same webhook as the index does. While the run is small enough, the ids are kept too
  * and cross-checked: one id per index, one index per id.
  */
+/** The most webhook-ids a run keeps for its cross-check (the fault suite's runs keep more). */
+export const MAX_CHECKED_IDS = 100_000;
+
 export class DeliveredSet {
   private bits = new Uint8Array(1 << 16);
   private delivered = 0;
@@ -15,7 +18,7 @@ export class DeliveredSet {
   private idMismatches = 0;
   private idsOverflowed = false;
 
-  constructor(private readonly maxIds = 500_000) {}
+  constructor(private readonly maxIds = MAX_CHECKED_IDS) {}
 
   get count(): number {
     return this.delivered;
