@@ -33,7 +33,7 @@ export function buildTopology(
 ): Topology {
   const projects = connections / fanout;
   const faultOf: Behaviour[] = new Array(connections).fill('ok');
-  if (faultPercent > 0 && kinds.length > 0) {
+  if (faultPercent > 0) {
     // Spread each cohort over the connection range (so over ports and projects), one kind after another.
     const perKind = Math.max(1, Math.round((connections * faultPercent) / 100));
     const faulty = Math.min(connections - 1, perKind * kinds.length);

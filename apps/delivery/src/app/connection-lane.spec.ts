@@ -68,9 +68,15 @@ describe('ConnectionLane', () => {
       expect(failing.isRefusing).toBe(false);
       expect(failing.tryAcquire()).toBe(true);
       let answer = () => undefined as void;
+      // A request from before the breaker opened still holds the other slot: one more queues.
+      expect(failing.tryAcquire()).toBe(true);
+      const queued = failing.acquire();
       const trial = failing.breaker.fire(() => new Promise<void>((resolve) => (answer = resolve)));
       expect(failing.isRefusing).toBe(true);
       expect(failing.tryAcquire()).toBe(false);
+      // The slot it frees goes to no one while the trial is under way.
+      failing.release(10);
+      expect(await queued).toBe(false);
       answer();
       await trial;
       failing.release(10);

@@ -134,7 +134,6 @@ export class DeliveryEngine {
       return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
-    if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     if (!lane.tryAcquire() && !(await lane.acquire())) {
       if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
       if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
