@@ -31,6 +31,25 @@ describe('PartitionWindow', () => {
     await expect(waited).resolves.toBeUndefined();
   });
 
+  it('refuses a record taken out of order, which would put its low watermark wrong', () => {
+    const window = new PartitionWindow();
+    window.take(7n);
+    expect(() => window.take(7n)).toThrow(RangeError);
+    expect(() => window.take(6n)).toThrow(RangeError);
+    expect(window.lowWatermark()).toBe(7n);
+  });
+
+  it('follows the lowest unfinished record through a full window finished out of order', () => {
+    const window = new PartitionWindow();
+    for (let offset = 0n; offset < 1000n; offset++) window.take(offset);
+    for (let offset = 999n; offset >= 500n; offset--) window.finish(offset);
+    expect(window.lowWatermark()).toBe(0n);
+    for (let offset = 0n; offset < 499n; offset++) window.finish(offset);
+    expect(window.lowWatermark()).toBe(499n);
+    window.finish(499n);
+    expect(window.lowWatermark()).toBe(1000n);
+  });
+
   it('ignores finishing a record twice', () => {
     const window = new PartitionWindow();
     window.take(1n);
