@@ -1,3 +1,6 @@
+/** The most webhook-ids a run keeps for its cross-check (the fault suite's runs keep more). */
+export const MAX_CHECKED_IDS = 100_000;
+
 /**
  * Which webhooks reached the receiver with a 2xx answer, one bit per webhook index (event
  * sequence number × fan-out + slot), so millions of webhooks take a few hundred kilobytes.
@@ -6,9 +9,6 @@
  * names the same webhook as the index does. While the run is small enough, the ids are kept too
  * and cross-checked: one id per index, one index per id.
  */
-/** The most webhook-ids a run keeps for its cross-check (the fault suite's runs keep more). */
-export const MAX_CHECKED_IDS = 100_000;
-
 export class DeliveredSet {
   private bits = new Uint8Array(1 << 16);
   private delivered = 0;
