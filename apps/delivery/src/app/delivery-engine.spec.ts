@@ -23,16 +23,20 @@ function retryRecord(dueAt: number): ConsumedRecord {
   };
 }
 
+function engineThatParks(produced: OutgoingRecord[], parked: string[] = []): DeliveryEngine {
+  // Only what a waiting retry reaches; anything else (a lane, a send) fails the test.
+  return new DeliveryEngine({
+    topics,
+    producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
+    metrics: { parked: { inc: ({ reason }: { reason: string }) => parked.push(reason) } },
+  } as unknown as DeliveryEngineDeps);
+}
+
 describe('DeliveryEngine on shutdown', () => {
   it('hands a retry still waiting for its due time back to the retry topic, unsent and unchanged', async () => {
     const produced: OutgoingRecord[] = [];
     const parked: string[] = [];
-    // Only what a waiting retry reaches; anything else (a lane, a send) fails the test.
-    const engine = new DeliveryEngine({
-      topics,
-      producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
-      metrics: { parked: { inc: ({ reason }: { reason: string }) => parked.push(reason) } },
-    } as unknown as DeliveryEngineDeps);
+    const engine = engineThatParks(produced, parked);
     const dueAt = Date.now() + 60_000;
 
     const handled = engine.handle(retryRecord(dueAt));
@@ -52,5 +56,24 @@ describe('DeliveryEngine on shutdown', () => {
       [DELIVERY_HEADERS.attempt]: '2',
     });
     expect(Math.abs(Number(record.headers?.[DELIVERY_HEADERS.dueAt]) - dueAt)).toBeLessThan(50);
+  });
+
+  it('lets a retry waiting for its due time go of the fetch response it came in', async () => {
+    const produced: OutgoingRecord[] = [];
+    const engine = engineThatParks(produced);
+    const response = Buffer.from('...c-1{"event":"message_send"}...');
+    const record = {
+      ...retryRecord(Date.now() + 60_000),
+      key: response.subarray(3, 6),
+      value: response.subarray(6, 30),
+    };
+
+    const handled = engine.handle(record);
+    response.fill(0);
+    engine.handBack();
+    await handled;
+
+    expect(record.value.buffer).not.toBe(response.buffer);
+    expect(produced[0].value).toEqual(Buffer.from('{"event":"message_send"}'));
   });
 });

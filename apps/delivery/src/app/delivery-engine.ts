@@ -12,6 +12,7 @@ import {
 import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
 import {
   deadLetterRecord,
+  detachRecord,
   type BatchingProducer,
   type ConsumedRecord,
   type OutgoingRecord,
@@ -126,7 +127,10 @@ export class DeliveryEngine {
     const dueAt = headers[DELIVERY_HEADERS.dueAt] ?? 0;
     // Most records are due when they arrive; only the others wait on a promise.
     const mustWait = this.handingBack || dueAt > Date.now();
-    if (mustWait && !(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
+    if (mustWait) {
+      detach(delivery);
+      if (!(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
+    }
 
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
@@ -134,16 +138,9 @@ export class DeliveryEngine {
       return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
-    if (!lane.tryAcquire() && !(await lane.acquire())) {
-      if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
-      if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-      // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
-      // second; but no later than an open breaker's records would be.
-      return this.park(
-        delivery,
-        Math.min(lane.drainEstimateMs(), this.deps.lanes.breakerResetMs),
-        'lane_full',
-      );
+    if (!lane.tryAcquire()) {
+      detach(delivery);
+      if (!(await lane.acquire())) return this.turnedAway(lane, delivery);
     }
     const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';
@@ -154,6 +151,15 @@ export class DeliveryEngine {
     }
     if (sent === 'circuit_open') return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     return this.send(this.conclude(connection, delivery, sent));
+  }
+
+  /** Parks a delivery its lane would not take: closing, breaker open, or queue full. */
+  private turnedAway(lane: ConnectionLane, delivery: Delivery): Promise<void> {
+    if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
+    if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
+    // second; but no later than an open breaker's records would be.
+    return this.park(delivery, Math.min(lane.drainEstimateMs(), this.deps.lanes.breakerResetMs), 'lane_full');
   }
 
   private async attempt(
@@ -391,6 +397,12 @@ export class DeliveryEngine {
       headers: delivery.attempt === 1 ? { [OUTCOME_HEADERS.requestBody]: delivery.body } : undefined,
     };
   }
+}
+
+/** A delivery about to wait lets go of the fetch response its record came in. */
+function detach(delivery: Delivery): void {
+  detachRecord(delivery.record);
+  delivery.body = delivery.record.value ?? Buffer.alloc(0);
 }
 
 function isBreakerRejection(error: unknown): boolean {

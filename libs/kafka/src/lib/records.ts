@@ -32,6 +32,24 @@ export function toConsumedRecord(topic: string, partition: number, message: Kafk
   };
 }
 
+/**
+ * Gives the record a key and value of their own, in place. kafkajs hands them over as views into
+ * the whole fetch response, so a record kept for long (waiting for its due time or a slot) would
+ * keep every other record of that response alive; in place, so that every holder of the record
+ * lets go of it.
+ */
+export function detachRecord(record: ConsumedRecord): void {
+  record.key = ownCopy(record.key);
+  record.value = ownCopy(record.value);
+}
+
+function ownCopy(buffer: Buffer | null): Buffer | null {
+  if (buffer === null) return null;
+  const copy = Buffer.allocUnsafeSlow(buffer.length);
+  buffer.copy(copy);
+  return copy;
+}
+
 function textHeaders(headers: IHeaders | undefined): Record<string, string> {
   const text: Record<string, string> = {};
   if (!headers) return text;
