@@ -264,7 +264,17 @@ async function main(): Promise<number> {
     });
 
     if (options.warmupS > 0) {
+      const faultsFromS = options.fault
+        ? Math.max(0, options.warmupS - options.warmupFaultS)
+        : options.warmupS;
+      const faultsOn =
+        faultsFromS < options.warmupS
+          ? setTimeout(() => (receiver.faultsActive = true), faultsFromS * 1000)
+          : undefined;
       await runner.ratePhase('warmup', options.warmupRate, options.warmupS, { cutOnLag: false });
+      clearTimeout(faultsOn);
+      receiver.faultsActive = false;
+      // Every webhook, the fault cohorts' too: their retries must not reach the measured phases.
       await runner.drain(options.drainMaxS);
     }
     for (const rate of options.rates) {
@@ -273,6 +283,9 @@ async function main(): Promise<number> {
     }
     if (options.ramp) await ramp(runner, options);
     if (options.fault) {
+      if (options.faultLeadInS > 0) {
+        await runner.ratePhase('lead-in', options.faultRate, options.faultLeadInS, { cutOnLag: false });
+      }
       receiver.faultsActive = true;
       await runner.ratePhase('fault', options.faultRate, options.faultS, { cutOnLag: false });
       // The endpoints recover: retries that come due from now on can be delivered.

@@ -10,6 +10,13 @@ export interface BenchOptions {
   receiverPorts: number;
   warmupRate: number;
   warmupS: number;
+  /**
+   * The warm-up's last seconds with the fault cohorts misbehaving (when the run has a fault
+   * phase), so that what only failures exercise (retries, parking, alerts, in every process on
+   * their way) is compiled and running before anything is measured, as in a deployment that has
+   * seen failures before.
+   */
+  warmupFaultS: number;
   rates: number[];
   steadyS: number;
   /** A steady phase stops early once the pipeline's lag holds this many seconds of input. */
@@ -23,6 +30,11 @@ export interface BenchOptions {
   fault: boolean;
   faultRate: number;
   faultS: number;
+  /**
+   * Seconds at the fault rate with every endpoint healthy, just before the fault phase: whatever
+   * the phase before left behind (a heap shrinking after the ramp) settles outside the fault phase.
+   */
+  faultLeadInS: number;
   /** Percent of connections in each fault cohort (never answer, 500, 2 s late); at least one each. */
   faultPercent: number;
   /** The fault cohorts the fault phase has, a subset of hang (never answer), error (500), slow (2 s). */
@@ -61,6 +73,7 @@ const HELP = `npm run bench -- [options]
   --fanout F              connections each event reaches (1); N must be a multiple of F
   --receiver-ports K      receiver ports the connections spread over (8)
   --warmup S[@RATE]       warm-up seconds and rate (45@1000)
+  --warmup-faults S       the warm-up's last S seconds with the fault cohorts misbehaving (15)
   --rates R1,R2,...       steady rates, events/s (1000,2500,5000,8000)
   --steady S              seconds per steady rate (60)
   --max-lag S             cut a steady phase once lag holds S seconds of input (10)
@@ -70,6 +83,7 @@ const HELP = `npm run bench -- [options]
   --ramp-max-steps N      (20)
   --fault-rate R          fault phase rate (2500)
   --fault S               fault phase seconds (60)
+  --fault-lead-in S       seconds at the fault rate, faults off, right before the fault phase (20)
   --fault-percent P       percent of connections per fault kind (1)
   --fault-kinds a,b       which fault kinds: hang (never answer), error (500), slow (2 s) (all three)
   --drain-max S           longest wait for the pipeline to empty (180)
@@ -95,6 +109,7 @@ function defaults(): BenchOptions {
     receiverPorts: 8,
     warmupRate: 1000,
     warmupS: 45,
+    warmupFaultS: 15,
     rates: [1000, 2500, 5000, 8000],
     steadyS: 60,
     maxLagS: 10,
@@ -106,6 +121,7 @@ function defaults(): BenchOptions {
     fault: true,
     faultRate: 2500,
     faultS: 60,
+    faultLeadInS: 20,
     faultPercent: 1,
     faultKinds: [...FAULT_KINDS],
     drainMaxS: 180,
@@ -132,11 +148,14 @@ function shortMode(options: BenchOptions): void {
     connections: 20,
     warmupRate: 200,
     warmupS: 5,
+    warmupFaultS: 0,
     rates: [500],
     steadyS: 20,
     ramp: false,
     faultRate: 500,
     faultS: 20,
+    // The steady phase before it runs at the same rate.
+    faultLeadInS: 0,
     drainMaxS: 90,
     ceilings: false,
   });
@@ -204,6 +223,12 @@ export function parseOptions(argv: string[]): BenchOptions {
         break;
       case '--fault':
         options.faultS = number();
+        break;
+      case '--warmup-faults':
+        options.warmupFaultS = nonNegative(flag, value);
+        break;
+      case '--fault-lead-in':
+        options.faultLeadInS = nonNegative(flag, value);
         break;
       case '--fault-percent':
         options.faultPercent = nonNegative(flag, value);
@@ -284,7 +309,7 @@ export function mostWebhooks(options: BenchOptions): number {
   if (options.ramp) return Infinity;
   let events = options.warmupRate * options.warmupS;
   for (const rate of options.rates) events += rate * options.steadyS;
-  if (options.fault) events += options.faultRate * options.faultS;
+  if (options.fault) events += options.faultRate * (options.faultLeadInS + options.faultS);
   return events * options.fanout;
 }
 

@@ -7,7 +7,7 @@ import type { CpuReading, ProcessSampler } from './process-sampler';
 import type { TimelineMonitor, TimelinePoint } from './timeline-monitor';
 import { expectedWebhooks, type Topology } from './topology';
 
-export type PhaseKind = 'warmup' | 'steady' | 'ramp' | 'fault';
+export type PhaseKind = 'warmup' | 'steady' | 'ramp' | 'lead-in' | 'fault';
 
 export interface PhaseResult {
   index: number;

@@ -33,6 +33,11 @@ export interface BenchReport {
     baselineHeld: boolean;
     healthyThroughputRatio: number;
     healthyP99Ratio: number;
+    /**
+     * The fault phase's healthy p99 over the lead-in's, at the same rate just before: near 1 when
+     * what the ratio above finds was there before the faults.
+     */
+    leadInP99Ratio?: number;
   };
   ledger?: Ledger;
   /** How each service answered SIGTERM at the end (a graceful drain should take seconds). */
@@ -125,6 +130,7 @@ export function summarise(report: BenchReport): {
       (a, b) =>
         Math.abs(a.targetRate - faultPhase.targetRate) - Math.abs(b.targetRate - faultPhase.targetRate),
     )[0];
+    const leadIn = report.phases.find((phase) => phase.kind === 'lead-in');
     if (baseline && faultPhase.latencyMs && baseline.latencyMs) {
       fault = {
         phase: faultPhase.name,
@@ -132,6 +138,9 @@ export function summarise(report: BenchReport): {
         baselineHeld: baseline.held,
         healthyThroughputRatio: faultPhase.deliveredHealthyPerS / baseline.deliveredHealthyPerS,
         healthyP99Ratio: faultPhase.latencyMs.healthy.p99 / baseline.latencyMs.healthy.p99,
+        leadInP99Ratio: leadIn?.latencyMs
+          ? faultPhase.latencyMs.healthy.p99 / leadIn.latencyMs.healthy.p99
+          : undefined,
       };
     }
   }
@@ -246,6 +255,9 @@ export function summaryText(report: BenchReport): string {
   if (report.fault) {
     lines.push(
       `fault phase (${report.fault.phase} vs ${report.fault.baseline}): healthy cohort throughput ×${fixed(report.fault.healthyThroughputRatio, 2)}, p99 ×${fixed(report.fault.healthyP99Ratio, 2)}` +
+        (report.fault.leadInP99Ratio === undefined
+          ? ''
+          : ` (×${fixed(report.fault.leadInP99Ratio, 2)} against the lead-in)`) +
         (report.fault.baselineHeld ? '' : ' (the baseline did not hold: ratios are not meaningful)'),
     );
   }
