@@ -31,8 +31,8 @@ export interface BenchOptions {
   faultRate: number;
   faultS: number;
   /**
-   * Seconds at the fault rate with every endpoint healthy, just before the fault phase: whatever
-   * the phase before left behind (a heap shrinking after the ramp) settles outside the fault phase.
+   * Seconds at the fault rate with every endpoint healthy, just before the fault phase: what the
+   * phase before left behind (the ramp's grown heaps) shows there, apart from what faults cost.
    */
   faultLeadInS: number;
   /** Percent of connections in each fault cohort (never answer, 500, 2 s late); at least one each. */

@@ -58,7 +58,7 @@ describe('DeliveryEngine on shutdown', () => {
     expect(Math.abs(Number(record.headers?.[DELIVERY_HEADERS.dueAt]) - dueAt)).toBeLessThan(50);
   });
 
-  it('lets a retry waiting for its due time go of the fetch response it came in', async () => {
+  it('has a retry waiting for its due time let go of the fetch response it came in', async () => {
     const produced: OutgoingRecord[] = [];
     const engine = engineThatParks(produced);
     const response = Buffer.from('...c-1{"event":"message_send"}...');
