@@ -264,12 +264,10 @@ async function main(): Promise<number> {
     });
 
     if (options.warmupS > 0) {
-      const faultsFromS = options.fault
-        ? Math.max(0, options.warmupS - options.warmupFaultS)
-        : options.warmupS;
+      const faultS = options.fault ? Math.min(options.warmupFaultS, options.warmupS) : 0;
       const faultsOn =
-        faultsFromS < options.warmupS
-          ? setTimeout(() => (receiver.faultsActive = true), faultsFromS * 1000)
+        faultS > 0
+          ? setTimeout(() => (receiver.faultsActive = true), (options.warmupS - faultS) * 1000)
           : undefined;
       await runner.ratePhase('warmup', options.warmupRate, options.warmupS, { cutOnLag: false });
       clearTimeout(faultsOn);

@@ -23,6 +23,17 @@ describe('ConnectionLane', () => {
     expect(lane.inFlight).toBe(1);
   });
 
+  it('tells a request when it joins the queue, and only then', async () => {
+    const queuedWith: number[] = [];
+    expect(await lane.acquire(() => queuedWith.push(1))).toBe(true);
+    const queued = lane.acquire(() => queuedWith.push(2));
+    expect(await lane.acquire(() => queuedWith.push(3))).toBe(false);
+    lane.breaker.open();
+    expect(await lane.acquire(() => queuedWith.push(4))).toBe(false);
+    expect(await queued).toBe(false);
+    expect(queuedWith).toEqual([2]);
+  });
+
   it('takes a free slot at once, and without queueing refuses when full or closed', async () => {
     expect(lane.tryAcquire()).toBe(true);
     expect(lane.tryAcquire()).toBe(false);

@@ -70,12 +70,13 @@ export class ConnectionLane {
 
   /**
    * Waits for a slot; false when the queue is full, the breaker refuses, or the lane is closing
-   * (the caller reroutes the record).
+   * (the caller reroutes the record). `onQueued` runs only when the request joins the queue.
    */
-  async acquire(): Promise<boolean> {
+  async acquire(onQueued?: () => void): Promise<boolean> {
     if (this.closed || this.isRefusing) return false;
     if (this.tryAcquire()) return true;
     if (this.waiting.length >= this.options.queueLimit) return false;
+    onQueued?.();
     const granted = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
     if (granted) this.active++;
     return granted;
