@@ -29,7 +29,7 @@ export const SERVICE_V8_FLAGS = [
   '--incremental-marking-hard-trigger=95',
 ];
 
-/** package.json's `bench` scripts give the benchmark's harness the same young generation and triggers. */
+/** The benchmark's harness runs with them too (scripts/bench.mjs). */
 export const SERVICE_NODE_FLAGS = [...SERVICE_NODE_OPTIONS, ...SERVICE_V8_FLAGS];
 
 /**
