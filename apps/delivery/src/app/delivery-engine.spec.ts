@@ -77,3 +77,62 @@ describe('DeliveryEngine on shutdown', () => {
     expect(produced[0].value).toEqual(Buffer.from('{"event":"message_send"}'));
   });
 });
+
+describe('DeliveryEngine behind a full lane', () => {
+  it('has a delivery queued for a slot let go of the fetch response it came in', async () => {
+    const answers: (() => void)[] = [];
+    const bodies: Buffer[] = [];
+    const engine = new DeliveryEngine({
+      topics,
+      connections: {
+        get: () => ({ id: 'c-1', project_id: 'acme', url: 'http://127.0.0.1/', active: true }),
+      },
+      credentials: { for: () => ({ type: 'none' }) },
+      auth: { headersFor: async () => ({}) },
+      sender: {
+        send: ({ body }: { body: Buffer }) =>
+          new Promise((resolve) => {
+            bodies.push(body);
+            answers.push(() =>
+              resolve({ kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 }),
+            );
+          }),
+      },
+      producer: { send: async () => undefined },
+      schedule: {},
+      lanes: {
+        maxInFlight: 1,
+        queueLimit: 10,
+        breakerResetMs: 30_000,
+        breakerVolumeThreshold: 100,
+        breakerErrorPercentage: 50,
+        breakerWindowMs: 10_000,
+      },
+      alerts: { succeeded: () => undefined },
+      metrics: { attempts: { inc: () => undefined }, duration: { observe: () => undefined } },
+      logger: { isLevelEnabled: () => false },
+    } as unknown as DeliveryEngineDeps);
+    const response = Buffer.from('{"n":1}{"n":2}');
+    const record = (id: string, from: number): ConsumedRecord => {
+      const due = retryRecord(0);
+      return {
+        ...due,
+        headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id },
+        value: response.subarray(from, from + 7),
+      };
+    };
+
+    const first = engine.handle(record('d-1', 0));
+    const queued = engine.handle(record('d-2', 7));
+    await new Promise((resolve) => setImmediate(resolve));
+    response.fill(0);
+    answers[0]();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    answers[1]();
+    await queued;
+
+    expect(bodies.map((body) => body.buffer === response.buffer)).toEqual([true, false]);
+    expect(bodies[1]).toEqual(Buffer.from('{"n":2}'));
+  });
+});

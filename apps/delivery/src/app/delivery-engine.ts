@@ -138,16 +138,9 @@ export class DeliveryEngine {
       return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
+    // Only a delivery that waits in the queue lets go of its fetch response.
     if (!lane.tryAcquire() && !(await lane.acquire(() => detach(delivery)))) {
-      if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
-      if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-      // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
-      // second; but no later than an open breaker's records would be.
-      return this.park(
-        delivery,
-        Math.min(lane.drainEstimateMs(), this.deps.lanes.breakerResetMs),
-        'lane_full',
-      );
+      return this.turnedAway(lane, delivery);
     }
     const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';
@@ -158,6 +151,15 @@ export class DeliveryEngine {
     }
     if (sent === 'circuit_open') return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     return this.send(this.conclude(connection, delivery, sent));
+  }
+
+  /** Parks a delivery its lane would not take: closing, breaker open, or queue full. */
+  private turnedAway(lane: ConnectionLane, delivery: Delivery): Promise<void> {
+    if (this.handingBack) return this.park(delivery, 1_000, 'shutdown');
+    if (lane.isRefusing) return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    // Back when the queue ahead has drained, so a slow endpoint's backlog is not re-read every
+    // second; but no later than an open breaker's records would be.
+    return this.park(delivery, Math.min(lane.drainEstimateMs(), this.deps.lanes.breakerResetMs), 'lane_full');
   }
 
   private async attempt(
