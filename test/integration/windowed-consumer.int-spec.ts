@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient, WindowedConsumer, type ConsumedRecord } from '@campaign-webhooks/kafka';
+import type { Kafka } from 'kafkajs';
 import { kafka } from '../support/kafka';
 import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
@@ -99,4 +100,47 @@ describe('WindowedConsumer against the broker', () => {
     await eventually(() => handled === records, 30_000);
     expect(Date.now() - startedAt).toBeLessThan(6_000);
   });
+
+  it('takes the rest of a batch that found its window full without fetching it again', async () => {
+    const topic = `it.window.${randomUUID()}`;
+    await createTopics(1, topic);
+    const records = 60;
+    await producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: records }, (_, index) => ({ partition: 0, value: `r-${index}` })),
+    });
+
+    const client = createKafkaClient({ brokers, clientId: 'it', logger: silentLogger });
+    let received = 0;
+    countRecordsReceived(client, (count) => (received += count));
+    const handled: string[] = [];
+    consumer = new WindowedConsumer({
+      kafka: client,
+      groupId: `it.window.${randomUUID()}`,
+      topics: [topic],
+      logger: silentLogger,
+      windowPerPartition: 5,
+      handle: async (record) => {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+        handled.push(record.value?.toString() ?? '');
+      },
+    });
+    await consumer.start();
+
+    await eventually(() => handled.length === records, 30_000);
+    expect(new Set(handled).size).toBe(records);
+    // Fetched again, the window's dozen refills would have handed over 390 records.
+    expect(received).toBe(records);
+  });
 });
+
+/** Counts the records kafkajs hands to each consumer `client` makes, fetched again or not. */
+function countRecordsReceived(client: Kafka, count: (records: number) => void): void {
+  const makeConsumer = client.consumer.bind(client);
+  client.consumer = (config) => {
+    const made = makeConsumer(config);
+    made.on(made.events.START_BATCH_PROCESS, ({ payload }) => count(payload.batchSize));
+    return made;
+  };
+}

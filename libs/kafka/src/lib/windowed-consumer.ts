@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
 import { runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
@@ -25,6 +25,21 @@ export interface WindowedConsumerOptions {
   onConsumed?(topic: string, count: number): void;
 }
 
+interface PartitionState {
+  topic: string;
+  partition: number;
+  window: PartitionWindow;
+}
+
+/** The rest of a batch that found its window full, taken as room frees instead of fetched again. */
+interface HeldBack {
+  messages: KafkaMessage[];
+  /** The first message not yet taken. */
+  next: number;
+  resolveOffset: (offset: string) => void;
+  isStale: () => boolean;
+}
+
 /**
  * The longest a fetch waits here. A partition resumed after a full window is fetched again only
  * by the next fetch, and while every partition with records is paused the fetch in flight (or
@@ -49,7 +64,7 @@ function windowedFetchOptions(fetch?: FetchTuning): ReturnType<typeof kafkaFetch
  */
 export class WindowedConsumer {
   private readonly consumer: Consumer;
-  private readonly windows = new Map<string, { topic: string; partition: number; window: PartitionWindow }>();
+  private readonly windows = new Map<string, PartitionState>();
   private readonly committer: OffsetCommitter;
   private readonly inFlight = new Set<Promise<void>>();
   /** Partitions paused while their window is full. */
@@ -147,44 +162,85 @@ export class WindowedConsumer {
     const id = key(topic, partition);
     let entry = this.windows.get(id);
     if (!entry) this.windows.set(id, (entry = { topic, partition, window: new PartitionWindow() }));
-    const { window } = entry;
     const limit = this.options.windowPerPartition ?? 1000;
+    const messages = batch.messages;
     let taken = 0;
-    for (const message of batch.messages) {
-      const offset = BigInt(message.offset);
-      if (window.hasTaken(offset)) continue;
+    for (let index = 0; index < messages.length; index++) {
+      const offset = BigInt(messages[index].offset);
+      if (entry.window.hasTaken(offset)) continue;
       if (!this.running || !isRunning() || isStale()) return;
-      if (window.size >= limit) {
+      if (entry.window.size >= limit) {
         // kafkajs fetches again only once every batch of a fetch is handled: waiting here would
-        // hold up every partition. This one pauses instead; the rest of its batch is fetched again.
-        this.pauseUntilRoom(topic, partition, window, limit);
+        // hold up every partition. This one pauses instead and keeps the rest of its batch, which
+        // fetching again would decode again: behind a backlog, many times over.
+        this.pauseUntilRoom(entry, { messages, next: index, resolveOffset, isStale }, limit);
         break;
       }
-      window.take(offset);
+      this.take(entry, messages[index], offset, resolveOffset);
       taken++;
-      this.track(toConsumedRecord(topic, partition, message), window, offset);
-      resolveOffset(message.offset);
     }
     if (taken > 0) this.options.onConsumed?.(topic, taken);
     await heartbeat().catch(() => undefined);
   }
 
-  private pauseUntilRoom(topic: string, partition: number, window: PartitionWindow, limit: number): void {
+  private take(
+    entry: PartitionState,
+    message: KafkaMessage,
+    offset: bigint,
+    resolveOffset: (offset: string) => void,
+  ) {
+    entry.window.take(offset);
+    this.track(toConsumedRecord(entry.topic, entry.partition, message), entry.window, offset);
+    resolveOffset(message.offset);
+  }
+
+  /**
+   * Pauses a partition whose window is full. Once a tenth of the window is free (rather than
+   * for every record finished) it takes what it held back; with none left it fetches again.
+   */
+  private pauseUntilRoom(entry: PartitionState, heldBack: HeldBack, limit: number): void {
+    const { topic, partition, window } = entry;
     const id = key(topic, partition);
     if (this.paused.has(id)) return;
     const paused = { topic, partitions: [partition] };
     this.paused.set(id, paused);
     this.consumer.pause([paused]);
-    // Resumes with a tenth of the window free, rather than fetching again for every record finished.
     const resumeAt = Math.floor(limit * 0.9);
+    // A rebalance forgets the partitions paused (GROUP_JOIN), and what was held back with them.
+    const stillPaused = () => this.running && this.paused.get(id) === paused;
     void (async () => {
-      while (this.running && this.paused.get(id) === paused && window.size > resumeAt) {
-        await window.waitForRoom(1_000);
+      while (stillPaused()) {
+        if (window.size > resumeAt) await window.waitForRoom(1_000);
+        else if (heldBack.isStale() || !this.takeHeldBack(entry, heldBack, limit)) break;
       }
-      if (!this.running || this.paused.get(id) !== paused) return;
+      if (!stillPaused()) return;
       this.paused.delete(id);
       this.consumer.resume([paused]);
-    })();
+    })().catch((error: unknown) => {
+      // resolveOffset throws for a partition a rebalance has just taken away.
+      this.options.logger.warn(
+        { err: error, topic, partition },
+        'held-back records dropped, to be fetched again',
+      );
+      if (this.paused.get(id) !== paused) return;
+      this.paused.delete(id);
+      this.consumer.resume([paused]);
+    });
+  }
+
+  /** Takes held-back records until the window is full; true while some are left. */
+  private takeHeldBack(entry: PartitionState, heldBack: HeldBack, limit: number): boolean {
+    const { messages } = heldBack;
+    let taken = 0;
+    for (; heldBack.next < messages.length && entry.window.size < limit; heldBack.next++) {
+      const message = messages[heldBack.next];
+      const offset = BigInt(message.offset);
+      if (entry.window.hasTaken(offset)) continue;
+      this.take(entry, message, offset, heldBack.resolveOffset);
+      taken++;
+    }
+    if (taken > 0) this.options.onConsumed?.(entry.topic, taken);
+    return heldBack.next < messages.length;
   }
 
   private track(record: ConsumedRecord, window: PartitionWindow, offset: bigint): void {
