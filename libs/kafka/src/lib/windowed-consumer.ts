@@ -48,6 +48,12 @@ interface HeldBack {
  */
 export const WINDOWED_MAX_WAIT_MS = 100;
 
+/**
+ * A partition's share of one fetch. Behind a backlog a full window holds back the rest of its
+ * batch until there is room; kafkajs's 1 MiB would be over a thousand records per partition.
+ */
+export const WINDOWED_MAX_BYTES_PER_PARTITION = 256 * 1024;
+
 function windowedFetchOptions(fetch?: FetchTuning): ReturnType<typeof kafkaFetchOptions> {
   const options = kafkaFetchOptions(fetch);
   return { ...options, maxWaitTimeInMs: Math.min(options.maxWaitTimeInMs, WINDOWED_MAX_WAIT_MS) };
@@ -80,6 +86,7 @@ export class WindowedConsumer {
       rebalanceTimeout: 60_000,
       heartbeatInterval: 2_000,
       ...windowedFetchOptions(options.fetch),
+      maxBytesPerPartition: WINDOWED_MAX_BYTES_PER_PARTITION,
       allowAutoTopicCreation: false,
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
