@@ -195,7 +195,7 @@ export class WindowedConsumer {
     message: KafkaMessage,
     offset: bigint,
     resolveOffset: (offset: string) => void,
-  ) {
+  ): void {
     entry.window.take(offset);
     this.track(toConsumedRecord(entry.topic, entry.partition, message), entry.window, offset);
     resolveOffset(message.offset);
