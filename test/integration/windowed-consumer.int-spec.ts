@@ -12,6 +12,14 @@ describe('WindowedConsumer against the broker', () => {
   afterEach(() => consumer?.stop(1_000));
   afterAll(() => producer.disconnect());
 
+  /** `count` small records to partition 0 in one request, so one fetch may bring them all. */
+  const sendNumbered = (topic: string, count: number) =>
+    producer.send({
+      topic,
+      acks: -1,
+      messages: Array.from({ length: count }, (_, index) => ({ partition: 0, value: `r-${index}` })),
+    });
+
   it('keeps consuming other partitions while one has a full window', async () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(2, topic);
@@ -72,11 +80,7 @@ describe('WindowedConsumer against the broker', () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(1, topic);
     const records = 60;
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: Array.from({ length: records }, (_, index) => ({ partition: 0, value: `r-${index}` })),
-    });
+    await sendNumbered(topic, records);
 
     let handled = 0;
     consumer = new WindowedConsumer({
@@ -105,15 +109,11 @@ describe('WindowedConsumer against the broker', () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(1, topic);
     const records = 60;
-    await producer.send({
-      topic,
-      acks: -1,
-      messages: Array.from({ length: records }, (_, index) => ({ partition: 0, value: `r-${index}` })),
-    });
+    await sendNumbered(topic, records);
 
     const client = createKafkaClient({ brokers, clientId: 'it', logger: silentLogger });
     let received = 0;
-    countRecordsReceived(client, (count) => (received += count));
+    onBatch(client, (size) => (received += size));
     const handled: string[] = [];
     consumer = new WindowedConsumer({
       kafka: client,
@@ -133,14 +133,47 @@ describe('WindowedConsumer against the broker', () => {
     // Fetched again, the window's dozen refills would have handed over 390 records.
     expect(received).toBe(records);
   });
+
+  it('fetches at most a quarter of a MiB of a partition at a time', async () => {
+    const topic = `it.window.${randomUUID()}`;
+    await createTopics(1, topic);
+    // Ten requests of ten 4 KiB records: 400 KiB in ten record batches, which a fetch may split.
+    const value = 'x'.repeat(4096);
+    for (let request = 0; request < 10; request++) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 10 }, () => ({ partition: 0, value })),
+      });
+    }
+
+    const client = createKafkaClient({ brokers, clientId: 'it', logger: silentLogger });
+    const batchSizes: number[] = [];
+    onBatch(client, (size) => batchSizes.push(size));
+    let handled = 0;
+    consumer = new WindowedConsumer({
+      kafka: client,
+      groupId: `it.window.${randomUUID()}`,
+      topics: [topic],
+      logger: silentLogger,
+      handle: async () => {
+        handled++;
+      },
+    });
+    await consumer.start();
+
+    await eventually(() => handled === 100, 30_000);
+    // kafkajs's default, 1 MiB, would have brought all 100 in the first fetch.
+    expect(Math.max(...batchSizes)).toBeLessThanOrEqual(70);
+  });
 });
 
-/** Counts the records kafkajs hands to each consumer `client` makes, fetched again or not. */
-function countRecordsReceived(client: Kafka, count: (records: number) => void): void {
+/** Calls `batch` with the size of each batch kafkajs hands a consumer `client` makes. */
+function onBatch(client: Kafka, batch: (size: number) => void): void {
   const makeConsumer = client.consumer.bind(client);
   client.consumer = (config) => {
     const made = makeConsumer(config);
-    made.on(made.events.START_BATCH_PROCESS, ({ payload }) => count(payload.batchSize));
+    made.on(made.events.START_BATCH_PROCESS, ({ payload }) => batch(payload.batchSize));
     return made;
   };
 }

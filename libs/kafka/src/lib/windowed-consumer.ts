@@ -31,7 +31,7 @@ interface PartitionState {
   window: PartitionWindow;
 }
 
-/** The rest of a batch that found its window full, taken as room frees instead of fetched again. */
+/** A batch's records from `next` on: what a full window holds back, taken as room frees. */
 interface HeldBack {
   messages: KafkaMessage[];
   /** The first message not yet taken. */
@@ -169,36 +169,36 @@ export class WindowedConsumer {
     const id = key(topic, partition);
     let entry = this.windows.get(id);
     if (!entry) this.windows.set(id, (entry = { topic, partition, window: new PartitionWindow() }));
+    if (!this.running || !isRunning() || isStale()) return;
     const limit = this.options.windowPerPartition ?? 1000;
-    const messages = batch.messages;
-    let taken = 0;
-    for (let index = 0; index < messages.length; index++) {
-      const offset = BigInt(messages[index].offset);
-      if (entry.window.hasTaken(offset)) continue;
-      if (!this.running || !isRunning() || isStale()) return;
-      if (entry.window.size >= limit) {
-        // kafkajs fetches again only once every batch of a fetch is handled: waiting here would
-        // hold up every partition. This one pauses instead and keeps the rest of its batch, which
-        // fetching again would decode again: behind a backlog, many times over.
-        this.pauseUntilRoom(entry, { messages, next: index, resolveOffset, isStale }, limit);
-        break;
-      }
-      this.take(entry, messages[index], offset, resolveOffset);
-      taken++;
-    }
-    if (taken > 0) this.options.onConsumed?.(topic, taken);
+    const rest: HeldBack = { messages: batch.messages, next: 0, resolveOffset, isStale };
+    // kafkajs fetches again only once every batch of a fetch is handled: waiting here for room
+    // would hold up every partition. A full window pauses its partition instead and keeps the
+    // rest of the batch, which fetching again would decode again: behind a backlog, many times over.
+    if (this.takeUntilFull(entry, rest, limit)) this.pauseUntilRoom(entry, rest, limit);
     await heartbeat().catch(() => undefined);
   }
 
-  private take(
-    entry: PartitionState,
-    message: KafkaMessage,
-    offset: bigint,
-    resolveOffset: (offset: string) => void,
-  ): void {
-    entry.window.take(offset);
-    this.track(toConsumedRecord(entry.topic, entry.partition, message), entry.window, offset);
-    resolveOffset(message.offset);
+  /** Takes the records not taken before, in order, until the window is full; true if some are left. */
+  private takeUntilFull(
+    { topic, partition, window }: PartitionState,
+    rest: HeldBack,
+    limit: number,
+  ): boolean {
+    const { messages } = rest;
+    let taken = 0;
+    for (; rest.next < messages.length; rest.next++) {
+      const message = messages[rest.next];
+      const offset = BigInt(message.offset);
+      if (window.hasTaken(offset)) continue;
+      if (window.size >= limit) break;
+      window.take(offset);
+      this.track(toConsumedRecord(topic, partition, message), window, offset);
+      rest.resolveOffset(message.offset);
+      taken++;
+    }
+    if (taken > 0) this.options.onConsumed?.(topic, taken);
+    return rest.next < messages.length;
   }
 
   /**
@@ -215,39 +215,25 @@ export class WindowedConsumer {
     const resumeAt = Math.floor(limit * 0.9);
     // A rebalance forgets the partitions paused (GROUP_JOIN), and what was held back with them.
     const stillPaused = () => this.running && this.paused.get(id) === paused;
-    void (async () => {
-      while (stillPaused()) {
-        if (window.size > resumeAt) await window.waitForRoom(1_000);
-        else if (heldBack.isStale() || !this.takeHeldBack(entry, heldBack, limit)) break;
-      }
+    const resume = () => {
       if (!stillPaused()) return;
       this.paused.delete(id);
       this.consumer.resume([paused]);
+    };
+    void (async () => {
+      while (stillPaused()) {
+        if (window.size > resumeAt) await window.waitForRoom(1_000);
+        else if (heldBack.isStale() || !this.takeUntilFull(entry, heldBack, limit)) break;
+      }
+      resume();
     })().catch((error: unknown) => {
       // resolveOffset throws for a partition a rebalance has just taken away.
       this.options.logger.warn(
         { err: error, topic, partition },
         'held-back records dropped, to be fetched again',
       );
-      if (this.paused.get(id) !== paused) return;
-      this.paused.delete(id);
-      this.consumer.resume([paused]);
+      resume();
     });
-  }
-
-  /** Takes held-back records until the window is full; true while some are left. */
-  private takeHeldBack(entry: PartitionState, heldBack: HeldBack, limit: number): boolean {
-    const { messages } = heldBack;
-    let taken = 0;
-    for (; heldBack.next < messages.length && entry.window.size < limit; heldBack.next++) {
-      const message = messages[heldBack.next];
-      const offset = BigInt(message.offset);
-      if (entry.window.hasTaken(offset)) continue;
-      this.take(entry, message, offset, heldBack.resolveOffset);
-      taken++;
-    }
-    if (taken > 0) this.options.onConsumed?.(entry.topic, taken);
-    return heldBack.next < messages.length;
   }
 
   private track(record: ConsumedRecord, window: PartitionWindow, offset: bigint): void {
