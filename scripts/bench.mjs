@@ -1,6 +1,7 @@
 // npm run bench: the benchmark harness (test/bench/main.ts) under tsx, with the services' Node.js
 // flags: its receiver is one of the processes whose CPU every total counts (docs/performance.md).
 import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { root, SERVICE_NODE_FLAGS } from './local-env.mjs';
 
 const harness = spawn(
@@ -11,4 +12,5 @@ const harness = spawn(
 // Ctrl-C reaches the harness too (one process group), and it stops what it started before exiting.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => harness.kill('SIGTERM'));
-harness.on('exit', (code, signal) => process.exit(code ?? (signal === null ? 1 : 128)));
+// A harness killed by a signal exits as a shell reports it: 128 + the signal's number.
+harness.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));
