@@ -15,30 +15,37 @@ describe('ConnectionLane', () => {
   afterEach(() => lane.shutdown());
 
   it('queues past its in-flight cap and refuses past its queue bound', async () => {
-    expect(await lane.acquire()).toBe(true);
-    const queued = lane.acquire();
-    expect(await lane.acquire()).toBe(false);
+    expect(lane.tryAcquire()).toBe(true);
+    const queued = lane.enqueue();
+    expect(lane.enqueue()).toBeUndefined();
     lane.release(10);
     expect(await queued).toBe(true);
     expect(lane.inFlight).toBe(1);
   });
 
-  it('tells a request when it joins the queue, and only then', async () => {
-    const queuedWith: number[] = [];
-    expect(await lane.acquire(() => queuedWith.push(1))).toBe(true);
-    const queued = lane.acquire(() => queuedWith.push(2));
-    expect(await lane.acquire(() => queuedWith.push(3))).toBe(false);
+  it('hands a freed slot to the first in the queue, before a request that comes in between', async () => {
+    expect(lane.tryAcquire()).toBe(true);
+    const queued = lane.enqueue();
+    lane.release(10);
+    expect(lane.tryAcquire()).toBe(false);
+    expect(await queued).toBe(true);
+    expect(lane.inFlight).toBe(1);
+  });
+
+  it('takes a free slot when asked to queue, and refuses to queue once refusing', async () => {
+    expect(await lane.enqueue()).toBe(true);
+    expect(lane.inFlight).toBe(1);
+    const queued = lane.enqueue();
     lane.breaker.open();
-    expect(await lane.acquire(() => queuedWith.push(4))).toBe(false);
+    expect(lane.enqueue()).toBeUndefined();
     expect(await queued).toBe(false);
-    expect(queuedWith).toEqual([2]);
   });
 
   it('takes a free slot at once, and without queueing refuses when full or closed', async () => {
     expect(lane.tryAcquire()).toBe(true);
     expect(lane.tryAcquire()).toBe(false);
     expect(lane.inFlight).toBe(1);
-    const queued = lane.acquire();
+    const queued = lane.enqueue();
     lane.release(10);
     expect(await queued).toBe(true);
     lane.release(10);
@@ -48,25 +55,25 @@ describe('ConnectionLane', () => {
   });
 
   it('turns away queued and new requests once closed, while the one in flight finishes', async () => {
-    expect(await lane.acquire()).toBe(true);
-    const queued = lane.acquire();
+    expect(lane.tryAcquire()).toBe(true);
+    const queued = lane.enqueue();
     lane.close();
     expect(await queued).toBe(false);
-    expect(await lane.acquire()).toBe(false);
+    expect(lane.enqueue()).toBeUndefined();
     expect(lane.inFlight).toBe(1);
     lane.release(10);
     expect(lane.inFlight).toBe(0);
   });
 
   it('turns away its queue when the breaker opens, and new requests while it stays open', async () => {
-    expect(await lane.acquire()).toBe(true);
-    const queued = lane.acquire();
+    expect(lane.tryAcquire()).toBe(true);
+    const queued = lane.enqueue();
     lane.breaker.open();
     expect(await queued).toBe(false);
     expect(lane.isRefusing).toBe(true);
     lane.release(10);
     expect(lane.tryAcquire()).toBe(false);
-    expect(await lane.acquire()).toBe(false);
+    expect(lane.enqueue()).toBeUndefined();
   });
 
   it('lets one trial through once half-open, and refuses the rest while it is under way', async () => {
@@ -81,7 +88,7 @@ describe('ConnectionLane', () => {
       let answer = () => undefined as void;
       // A request from before the breaker opened still holds the other slot: one more queues.
       expect(failing.tryAcquire()).toBe(true);
-      const queued = failing.acquire();
+      const queued = failing.enqueue();
       const trial = failing.breaker.fire(() => new Promise<void>((resolve) => (answer = resolve)));
       expect(failing.isRefusing).toBe(true);
       expect(failing.tryAcquire()).toBe(false);
@@ -103,7 +110,7 @@ describe('ConnectionLane', () => {
     const slow = new ConnectionLane({ ...options, maxInFlight: 2, queueLimit: 10 });
     try {
       expect(slow.tryAcquire() && slow.tryAcquire()).toBe(true);
-      const queued = [slow.acquire(), slow.acquire(), slow.acquire(), slow.acquire()];
+      const queued = [slow.enqueue(), slow.enqueue(), slow.enqueue(), slow.enqueue()];
       // Nothing has ended yet: no pace to go by.
       expect(slow.drainEstimateMs()).toBe(0);
       slow.release(2_000);
@@ -157,7 +164,7 @@ describe('LaneRegistry', () => {
     const quiet = registry.get('c-quiet', () => new ConnectionLane(options));
     expect(registry.get('c-quiet', () => new ConnectionLane(options))).toBe(quiet);
     const busy = registry.get('c-busy', () => new ConnectionLane(options));
-    expect(await busy.acquire()).toBe(true);
+    expect(busy.tryAcquire()).toBe(true);
 
     jest.advanceTimersByTime(idleMs - 1);
     registry.evictIdle();

@@ -68,20 +68,6 @@ export class ConnectionLane {
     return this.active;
   }
 
-  /**
-   * Waits for a slot; false when the queue is full, the breaker refuses, or the lane is closing
-   * (the caller reroutes the record). `onQueued` runs only when the request joins the queue.
-   */
-  async acquire(onQueued?: () => void): Promise<boolean> {
-    if (this.closed || this.isRefusing) return false;
-    if (this.tryAcquire()) return true;
-    if (this.waiting.length >= this.options.queueLimit) return false;
-    onQueued?.();
-    const granted = await new Promise<boolean>((resolve) => this.waiting.push(resolve));
-    if (granted) this.active++;
-    return granted;
-  }
-
   /** Takes a slot if one is free now, without waiting: the common case needs no promise. */
   tryAcquire(): boolean {
     if (this.closed || this.active >= this.options.maxInFlight || this.isRefusing) return false;
@@ -89,14 +75,29 @@ export class ConnectionLane {
     return true;
   }
 
-  /** Frees the slot of a request that held it `heldMs`. */
+  /**
+   * Joins the queue for a slot when `tryAcquire` found none: resolves true once a finished
+   * request hands its slot over, false if the lane turns its queue away first. Undefined when
+   * the lane will not queue (queue full, breaker refusing, closing): the caller reroutes the
+   * record. Not async, so a queued request holds one promise and no suspended function.
+   */
+  enqueue(): Promise<boolean> | undefined {
+    if (this.closed || this.isRefusing) return undefined;
+    if (this.tryAcquire()) return Promise.resolve(true);
+    if (this.waiting.length >= this.options.queueLimit) return undefined;
+    return new Promise<boolean>((grant) => this.waiting.push(grant));
+  }
+
+  /** Frees the slot of a request that held it `heldMs`, or hands it to the next in the queue. */
   release(heldMs: number): void {
     this.lastUsedAt = Date.now();
-    this.active--;
     this.meanHoldMs =
       this.meanHoldMs === 0 ? heldMs : this.meanHoldMs + HOLD_SMOOTHING * (heldMs - this.meanHoldMs);
     if (this.isRefusing) this.turnAwayWaiting();
-    else this.waiting.shift()?.(true);
+    // Handed over directly: a request arriving before the waiter resumes finds no free slot.
+    const next = this.waiting.shift();
+    if (next) next(true);
+    else this.active--;
   }
 
   /**

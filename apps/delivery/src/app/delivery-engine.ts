@@ -138,9 +138,12 @@ export class DeliveryEngine {
       return this.send([this.outcome(delivery, 'skipped', { error: 'connection_inactive' })]);
 
     const lane = this.laneFor(connection);
-    // Only a delivery that waits in the queue lets go of its fetch response.
-    if (!lane.tryAcquire() && !(await lane.acquire(() => detach(delivery)))) {
-      return this.turnedAway(lane, delivery);
+    if (!lane.tryAcquire()) {
+      const slot = lane.enqueue();
+      if (!slot) return this.turnedAway(lane, delivery);
+      // Only a delivery that waits in the queue lets go of its fetch response.
+      detach(delivery);
+      if (!(await slot)) return this.turnedAway(lane, delivery);
     }
     const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';

@@ -72,7 +72,9 @@ export class WindowedConsumer {
   private readonly consumer: Consumer;
   private readonly windows = new Map<string, PartitionState>();
   private readonly committer: OffsetCommitter;
-  private readonly inFlight = new Set<Promise<void>>();
+  /** Records taken on and not finished, and what `stop` waits on while there are some. */
+  private inHand = 0;
+  private onAllFinished?: () => void;
   /** Partitions paused while their window is full. */
   private readonly paused = new Map<string, { topic: string; partitions: number[] }>();
   private lastFetchAt = 0;
@@ -158,7 +160,11 @@ export class WindowedConsumer {
     this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
     this.options.onStopping?.();
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
-    await Promise.race([Promise.allSettled([...this.inFlight]), deadline]);
+    const allFinished = new Promise<void>((resolve) => {
+      if (this.inHand === 0) resolve();
+      else this.onAllFinished = resolve;
+    });
+    await Promise.race([allFinished, deadline]);
     this.committer.stop();
     await this.committer.commit();
     await this.consumer.disconnect();
@@ -175,7 +181,10 @@ export class WindowedConsumer {
     // kafkajs fetches again only once every batch of a fetch is handled: waiting here for room
     // would hold up every partition. A full window pauses its partition instead and keeps the
     // rest of the batch, which fetching again would decode again: behind a backlog, many times over.
-    if (this.takeUntilFull(entry, rest, limit)) this.pauseUntilRoom(entry, rest, limit);
+    if (this.takeUntilFull(entry, rest, limit)) {
+      // Only the records not taken: those taken need not wait in memory with the rest.
+      this.pauseUntilRoom(entry, { ...rest, messages: rest.messages.slice(rest.next), next: 0 }, limit);
+    }
     await heartbeat().catch(() => undefined);
   }
 
@@ -193,7 +202,7 @@ export class WindowedConsumer {
       if (window.hasTaken(offset)) continue;
       if (window.size >= limit) break;
       window.take(offset);
-      this.track(toConsumedRecord(topic, partition, message), window, offset);
+      void this.finish(toConsumedRecord(topic, partition, message), window, offset);
       rest.resolveOffset(message.offset);
       taken++;
     }
@@ -236,16 +245,16 @@ export class WindowedConsumer {
     });
   }
 
-  private track(record: ConsumedRecord, window: PartitionWindow, offset: bigint): void {
-    const work = this.finishRecord(record).then(() => window.finish(offset));
-    this.inFlight.add(work);
-    void work.finally(() => this.inFlight.delete(work));
-  }
-
-  private async finishRecord(record: ConsumedRecord): Promise<void> {
+  /**
+   * Hands the record to `handle` until it succeeds, then frees its place in the window. One
+   * async function per record, as thousands may be in hand at once behind a backlog.
+   */
+  private async finish(record: ConsumedRecord, window: PartitionWindow, offset: bigint): Promise<void> {
+    this.inHand++;
     for (let attempt = 0; ; attempt++) {
       try {
-        return await this.options.handle(record);
+        await this.options.handle(record);
+        break;
       } catch (error) {
         this.options.logger.error(
           { err: error, topic: record.topic, partition: record.partition, offset: record.offset },
@@ -254,5 +263,7 @@ export class WindowedConsumer {
         await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 200 * 2 ** attempt)));
       }
     }
+    window.finish(offset);
+    if (--this.inHand === 0) this.onAllFinished?.();
   }
 }
