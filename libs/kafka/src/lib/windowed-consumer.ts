@@ -181,10 +181,7 @@ export class WindowedConsumer {
     // kafkajs fetches again only once every batch of a fetch is handled: waiting here for room
     // would hold up every partition. A full window pauses its partition instead and keeps the
     // rest of the batch, which fetching again would decode again: behind a backlog, many times over.
-    if (this.takeUntilFull(entry, rest, limit)) {
-      // Only the records not taken: those taken need not wait in memory with the rest.
-      this.pauseUntilRoom(entry, { ...rest, messages: rest.messages.slice(rest.next), next: 0 }, limit);
-    }
+    if (this.takeUntilFull(entry, rest, limit)) this.pauseUntilRoom(entry, rest, limit);
     await heartbeat().catch(() => undefined);
   }
 
@@ -214,10 +211,12 @@ export class WindowedConsumer {
    * Pauses a partition whose window is full. Once a tenth of the window is free (rather than
    * for every record finished) it takes what it held back; with none left it fetches again.
    */
-  private pauseUntilRoom(entry: PartitionState, heldBack: HeldBack, limit: number): void {
+  private pauseUntilRoom(entry: PartitionState, rest: HeldBack, limit: number): void {
     const { topic, partition, window } = entry;
     const id = key(topic, partition);
     if (this.paused.has(id)) return;
+    // Only the records not taken: those taken need not wait in memory with the rest.
+    const heldBack = { ...rest, messages: rest.messages.slice(rest.next), next: 0 };
     const paused = { topic, partitions: [partition] };
     this.paused.set(id, paused);
     this.consumer.pause([paused]);
