@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createKafkaClient, WindowedConsumer, type ConsumedRecord } from '@campaign-webhooks/kafka';
-import type { Kafka } from 'kafkajs';
+import type { Consumer, Kafka } from 'kafkajs';
 import { kafka } from '../support/kafka';
 import { brokers, createTopics, eventually, silentLogger } from '../support/loops';
 
@@ -134,6 +134,62 @@ describe('WindowedConsumer against the broker', () => {
     expect(received).toBe(records);
   });
 
+  it('fetches past the records it took before when a rebalance leaves it the partition', async () => {
+    const topic = `it.window.${randomUUID()}`;
+    await createTopics(1, topic);
+    // 200 records of 4 KiB, 800 KiB: the window runs far more than one fetch (256 KiB) past the
+    // first record, which stays unfinished and so holds the committed offset at 0.
+    const value = 'x'.repeat(4096);
+    for (let request = 0; request < 20; request++) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 10 }, () => ({ partition: 0, value })),
+      });
+    }
+
+    const groupId = `it.window.${randomUUID()}`;
+    const client = createKafkaClient({ brokers, clientId: 'it-a', logger: silentLogger });
+    let joins = 0;
+    onConsumer(client, (made) => made.on(made.events.GROUP_JOIN, () => joins++));
+    let finished = 0;
+    let finishFirst: () => void = () => undefined;
+    const later: string[] = [];
+    consumer = new WindowedConsumer({
+      kafka: client,
+      groupId,
+      topics: [topic],
+      logger: silentLogger,
+      handle: (record) => {
+        if (record.offset === '0') return new Promise<void>((resolve) => (finishFirst = resolve));
+        const text = record.value?.toString() ?? '';
+        if (text.startsWith('later')) later.push(text);
+        finished++;
+        return Promise.resolve();
+      },
+    });
+    await consumer.start();
+    await eventually(() => finished === 199, 30_000);
+
+    // A second member whose id sorts after this one's: round-robin leaves the partition here, and
+    // this member fetches it again from the committed offset.
+    const other = createKafkaClient({ brokers, clientId: 'it-z', logger: silentLogger }).consumer({
+      groupId,
+    });
+    try {
+      await other.connect();
+      await other.subscribe({ topics: [topic] });
+      await other.run({ eachMessage: async () => undefined });
+      await eventually(() => joins === 2, 30_000);
+
+      await producer.send({ topic, acks: -1, messages: [{ partition: 0, value: 'later-1' }] });
+      await eventually(() => later.length === 1, 15_000);
+    } finally {
+      finishFirst();
+      await other.disconnect();
+    }
+  });
+
   it('fetches at most a quarter of a MiB of a partition at a time', async () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(1, topic);
@@ -170,10 +226,17 @@ describe('WindowedConsumer against the broker', () => {
 
 /** Calls `batch` with the size of each batch kafkajs hands a consumer `client` makes. */
 function onBatch(client: Kafka, batch: (size: number) => void): void {
+  onConsumer(client, (made) =>
+    made.on(made.events.START_BATCH_PROCESS, ({ payload }) => batch(payload.batchSize)),
+  );
+}
+
+/** Calls `watch` with each consumer `client` makes, before it runs. */
+function onConsumer(client: Kafka, watch: (consumer: Consumer) => void): void {
   const makeConsumer = client.consumer.bind(client);
   client.consumer = (config) => {
     const made = makeConsumer(config);
-    made.on(made.events.START_BATCH_PROCESS, ({ payload }) => batch(payload.batchSize));
+    watch(made);
     return made;
   };
 }

@@ -117,8 +117,8 @@ export class WindowedConsumer {
       const owned = ownedPartitions(payload.memberAssignment);
       for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
       // Windows start afresh or carry on: a partition paused for a full window fetches again and
-      // pauses again if it must.
-      this.consumer.resume([...this.paused.values()]);
+      // pauses again if it must. Once stopping, every partition stays paused.
+      if (this.running) this.consumer.resume([...this.paused.values()]);
       this.paused.clear();
       this.committer.keepOnly(owned);
     });
@@ -157,7 +157,12 @@ export class WindowedConsumer {
   async stop(graceMs = 15_000): Promise<void> {
     this.running = false;
     // Stop fetching but stay in the group, so what finishes during the grace can still be committed.
-    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    try {
+      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    } catch (error) {
+      // Between a crash and its restart kafkajs has no group, so nothing is being fetched.
+      this.options.logger.warn({ err: error }, `${this.name} not paused: not in its group`);
+    }
     this.options.onStopping?.();
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     const allFinished = new Promise<void>((resolve) => {
@@ -196,7 +201,13 @@ export class WindowedConsumer {
     for (; rest.next < messages.length; rest.next++) {
       const message = messages[rest.next];
       const offset = BigInt(message.offset);
-      if (window.hasTaken(offset)) continue;
+      if (window.hasTaken(offset)) {
+        // Fetched again from the committed offset, as after a rebalance this member came out of
+        // with the partition: resolving moves the fetch past it, or a taken range longer than
+        // one fetch would be fetched again and again.
+        rest.resolveOffset(message.offset);
+        continue;
+      }
       if (window.size >= limit) break;
       window.take(offset);
       void this.finish(toConsumedRecord(topic, partition, message), window, offset);
