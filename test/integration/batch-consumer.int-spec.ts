@@ -138,6 +138,34 @@ describe('BatchConsumer against the broker', () => {
     expect(seen).toEqual(['after-outage']);
   });
 
+  it('dead-letters a record whose output the broker would refuse, and goes on with the next', async () => {
+    const seen: string[] = [];
+    const deadLetters = await TopicTap.open(deadLetter);
+    try {
+      await start({
+        async handleBatch(records) {
+          return records.map((record) => {
+            const value = record.value?.toString() ?? '';
+            seen.push(value);
+            // A rendering that expands past the broker's 1 MiB, as a template repeating a long value can.
+            const out = value === 'expands' ? '\u0001'.repeat(1024 * 1024) : `out:${value}`;
+            return { produce: [{ topic: output, key: record.key, value: out }] };
+          });
+        },
+      });
+      await publish(input, [
+        { key: 'same', value: 'expands' },
+        { key: 'same', value: 'fine' },
+      ]);
+      await eventually(async () => (await committedOffsets(groupId, input)) === 2);
+      expect(seen).toEqual(['expands', 'fine']);
+      const [letter] = await deadLetters.waitFor<{ reason: string }>(1);
+      expect(letter.reason).toMatch(/^output_too_large: a it\.out\.[^ ]+ record of \d+ bytes/);
+    } finally {
+      await deadLetters.close();
+    }
+  });
+
   it('splits output larger than the broker accepts in one request', async () => {
     const big = 'x'.repeat(200 * 1024);
     await start({

@@ -4,7 +4,13 @@ import { runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
-import { toConsumedRecord, type ConsumedRecord, type OutgoingRecord } from './records';
+import {
+  MAX_RECORD_BYTES,
+  recordBytes,
+  toConsumedRecord,
+  type ConsumedRecord,
+  type OutgoingRecord,
+} from './records';
 import { isKafkaRetriable } from './retriable';
 import { PoisonRecordError, TransientError } from './stage-errors';
 
@@ -224,7 +230,8 @@ export class BatchConsumer {
   private toOutgoing(records: ConsumedRecord[], results: RecordResult[]): OutgoingRecord[] {
     const { deadLetterTopic, hooks, logger } = this.options;
     const outgoing: OutgoingRecord[] = [];
-    results.forEach((result, index) => {
+    results.forEach((stageResult, index) => {
+      const result = withinSizeLimit(stageResult);
       if ('produce' in result) {
         outgoing.push(...result.produce);
         return;
@@ -264,4 +271,18 @@ export class BatchConsumer {
 function poisonReason(error: unknown): string {
   if (error instanceof PoisonRecordError) return error.reason;
   return `handler_error: ${error instanceof Error ? error.message : String(error)}`;
+}
+
+/** A result whose output the broker would refuse becomes a dead letter for its input record. */
+function withinSizeLimit(result: RecordResult): RecordResult {
+  if (!('produce' in result)) return result;
+  for (const record of result.produce) {
+    const bytes = recordBytes(record);
+    if (bytes > MAX_RECORD_BYTES) {
+      return {
+        poison: `output_too_large: a ${record.topic} record of ${bytes} bytes, over the ${MAX_RECORD_BYTES} the broker takes`,
+      };
+    }
+  }
+  return result;
 }

@@ -45,6 +45,13 @@ describe('deadLetterRecord', () => {
     expect(JSON.parse(String(letter.value))).toMatchObject({ original_bytes: huge.length });
   });
 
+  it('keeps an original of control characters, which JSON would write six bytes each, as base64', () => {
+    const controls = Buffer.alloc(256 * 1024, 0);
+    const letter = deadLetterRecord('dl', record(controls), 'invalid_json');
+    expect(String(letter.value).length).toBeLessThan(400 * 1024);
+    expect(JSON.parse(String(letter.value))).toMatchObject({ original_encoding: 'base64' });
+  });
+
   it('names the reason code before the colon', () => {
     expect(reasonCode('invalid_record: event: required')).toBe('invalid_record');
     expect(reasonCode('unknown_event')).toBe('unknown_event');

@@ -25,11 +25,17 @@ export function reasonCode(reason: string): string {
 /** Keeps a dead letter under the broker's default size limit whatever the original's size. */
 const MAX_ORIGINAL_BYTES = 256 * 1024;
 
+/**
+ * As text when it is valid UTF-8 and its JSON escaping (six bytes for a control character) at
+ * most doubles it; base64 otherwise. Either way a dead letter stays under the broker's limit.
+ */
 function encodeOriginal(whole: Buffer | null): { text: string | null; encoding: 'utf8' | 'base64' } {
   if (whole === null) return { text: null, encoding: 'utf8' };
   const value = whole.length > MAX_ORIGINAL_BYTES ? whole.subarray(0, MAX_ORIGINAL_BYTES) : whole;
   const text = value.toString('utf8');
-  return Buffer.byteLength(text) === value.length && !text.includes('\uFFFD')
+  return Buffer.byteLength(text) === value.length &&
+    !text.includes('\uFFFD') &&
+    JSON.stringify(text).length <= 2 * value.length + 2
     ? { text, encoding: 'utf8' }
     : { text: value.toString('base64'), encoding: 'base64' };
 }

@@ -7,7 +7,7 @@ import {
   type TopicMessages,
 } from 'kafkajs';
 import { keyHashPartitioner } from './key-partitioner';
-import type { OutgoingRecord } from './records';
+import { recordBytes, type OutgoingRecord } from './records';
 
 export interface ProducerHooks {
   onProduced?(topic: string, count: number): void;
@@ -127,7 +127,7 @@ export function* chunksBySize(
   let chunk: OutgoingRecord[] = [];
   let bytes = 0;
   for (const record of records) {
-    const size = approximateSize(record);
+    const size = recordBytes(record);
     if (chunk.length > 0 && bytes + size > maxBytes) {
       yield chunk;
       chunk = [];
@@ -137,10 +137,4 @@ export function* chunksBySize(
     bytes += size;
   }
   if (chunk.length > 0) yield chunk;
-}
-
-function approximateSize({ key, value, headers }: OutgoingRecord): number {
-  let size = 64 + (key?.length ?? 0) + (value?.length ?? 0);
-  if (headers) for (const name in headers) size += name.length + headers[name].length + 8;
-  return size;
 }

@@ -20,6 +20,25 @@ export interface OutgoingRecord {
   headers?: Record<string, string | Buffer>;
 }
 
+/**
+ * The largest record a stage may produce: the broker's default `message.max.bytes` (1 MiB) less
+ * room for the record batch around it. The broker refuses a larger one outright, and a refused
+ * produce would stop the partition that made it.
+ */
+export const MAX_RECORD_BYTES = 1_000_000;
+
+/** The record's size on the wire, near enough to compare with `MAX_RECORD_BYTES`. */
+export function recordBytes({ key, value, headers }: OutgoingRecord): number {
+  let size = 64 + byteLength(key) + byteLength(value);
+  if (headers) for (const name in headers) size += 8 + byteLength(name) + byteLength(headers[name]);
+  return size;
+}
+
+function byteLength(data: string | Buffer | null): number {
+  if (data === null) return 0;
+  return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+}
+
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
   return {
     topic,
