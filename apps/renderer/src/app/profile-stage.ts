@@ -1,11 +1,17 @@
 import { profileRecordSchema } from '@campaign-webhooks/contracts';
 import {
+  PoisonRecordError,
   TransientError,
   type BatchStage,
   type ConsumedRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
-import type { ProfileStore, ProfileUpsert } from '@campaign-webhooks/persistence';
+import {
+  profileCacheKey,
+  refusedAsData,
+  type ProfileStore,
+  type ProfileUpsert,
+} from '@campaign-webhooks/persistence';
 import type { ProfileCache } from './profile-cache';
 
 /** Materialises the compacted profiles topic into PostgreSQL, one statement per batch. */
@@ -16,13 +22,13 @@ export class ProfileStage implements BatchStage {
   ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    const upserts: ProfileUpsert[] = [];
-    const deleted: string[] = [];
+    const changes = new ProfileChanges();
     const results: RecordResult[] = records.map((record) => {
       if (record.value === null) {
         const profileId = record.key?.toString();
         if (!profileId) return { poison: 'invalid_record: a tombstone without a key' };
-        deleted.push(profileId);
+        if (containsNul(profileId)) return { poison: `invalid_record: key: ${NUL_REFUSED}` };
+        changes.delete(profileId);
         return { produce: [] };
       }
       let json: unknown;
@@ -36,18 +42,64 @@ export class ProfileStage implements BatchStage {
         const issue = parsed.error.issues[0];
         return { poison: `invalid_record: ${issue.path.join('.') || '(record)'}: ${issue.message}` };
       }
+      if (containsNul(parsed.data)) return { poison: `invalid_record: ${NUL_REFUSED}` };
       const { project_id, profile_id, attributes, updated_at } = parsed.data;
-      upserts.push({ projectId: project_id, profileId: profile_id, attributes, updatedAt: updated_at });
+      changes.upsert({ projectId: project_id, profileId: profile_id, attributes, updatedAt: updated_at });
       return { produce: [] };
     });
     try {
-      await this.store.apply(upserts, deleted);
+      await this.store.apply(changes.upserts, changes.deleted);
     } catch (error) {
-      throw new TransientError(`profiles not stored: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      // The consumer then runs the batch record by record, and only the refused one is dead-lettered.
+      if (refusedAsData(error))
+        throw new PoisonRecordError(`invalid_record: profiles refused it: ${message}`);
+      throw new TransientError(`profiles not stored: ${message}`);
     }
-    for (const { projectId, profileId, attributes } of upserts)
+    for (const profileId of changes.deleted) this.cache.forgetProfile(profileId);
+    for (const { projectId, profileId, attributes } of changes.upserts)
       this.cache.set(projectId, profileId, attributes);
-    for (const profileId of deleted) this.cache.forgetProfile(profileId);
     return results;
+  }
+}
+
+const NUL_REFUSED = 'a NUL character, which PostgreSQL cannot store';
+
+function containsNul(value: unknown): boolean {
+  if (typeof value === 'string') return value.includes('\0');
+  if (Array.isArray(value)) return value.some(containsNul);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(([name, inner]) => name.includes('\0') || containsNul(inner));
+  }
+  return false;
+}
+
+/**
+ * A batch's changes as the profiles stand at its end: each deletion, and for each profile the
+ * newest update made after its last deletion. Applied deletions first, they give the same result
+ * as the records one by one.
+ */
+class ProfileChanges {
+  private readonly latest = new Map<string, ProfileUpsert>();
+  private readonly deletedIds = new Set<string>();
+
+  get upserts(): ProfileUpsert[] {
+    return [...this.latest.values()];
+  }
+
+  get deleted(): string[] {
+    return [...this.deletedIds];
+  }
+
+  upsert(update: ProfileUpsert): void {
+    const key = profileCacheKey(update.projectId, update.profileId);
+    const before = this.latest.get(key);
+    if (!before || before.updatedAt <= update.updatedAt) this.latest.set(key, update);
+  }
+
+  /** A tombstone is keyed by the profile id alone: it deletes the profile in every project. */
+  delete(profileId: string): void {
+    this.deletedIds.add(profileId);
+    for (const [key, update] of this.latest) if (update.profileId === profileId) this.latest.delete(key);
   }
 }

@@ -8,6 +8,7 @@ import {
   type TopicNames,
 } from '@campaign-webhooks/contracts';
 import {
+  PoisonRecordError,
   TransientError,
   type BatchStage,
   type ConsumedRecord,
@@ -15,7 +16,7 @@ import {
   type RecordResult,
 } from '@campaign-webhooks/kafka';
 import type { ScrapeTimeCounter } from '@campaign-webhooks/observability';
-import type { ProfileKey, ProfileStore } from '@campaign-webhooks/persistence';
+import { refusedAsData, type ProfileKey, type ProfileStore } from '@campaign-webhooks/persistence';
 import { renderDefaultBody, type CompiledTemplate } from '@campaign-webhooks/templating';
 import type { ProfileCache } from './profile-cache';
 import type { TemplateCache } from './template-cache';
@@ -77,7 +78,12 @@ export class RenderStage implements BatchStage {
     try {
       found = await this.profiles.find([...wanted.values()]);
     } catch (error) {
-      throw new TransientError(`profiles not read: ${(error as Error).message}`);
+      const message = (error as Error).message;
+      // A key PostgreSQL refuses (a NUL in an id): the batch is run again record by record, and
+      // only the record that carries it is dead-lettered.
+      if (refusedAsData(error))
+        throw new PoisonRecordError(`invalid_record: profiles refused it: ${message}`);
+      throw new TransientError(`profiles not read: ${message}`);
     }
     for (const [id, key] of wanted)
       this.profileCache.set(key.projectId, key.profileId, found.get(id) ?? null);

@@ -17,8 +17,17 @@ export interface ProfileUpsert extends ProfileKey {
 export class ProfileStore {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Applies a batch; an update older than the stored one is ignored (records may be replayed). */
+  /**
+   * Applies a batch: the deletions, then the upserts, at most one for each profile (PostgreSQL
+   * refuses a statement that writes a row twice). An update older than the stored one is ignored
+   * (records may be replayed).
+   */
   async apply(upserts: readonly ProfileUpsert[], deletedProfileIds: readonly string[]): Promise<void> {
+    if (deletedProfileIds.length > 0) {
+      await this.dataSource.query(`DELETE FROM profiles WHERE profile_id = ANY($1::text[])`, [
+        deletedProfileIds,
+      ]);
+    }
     if (upserts.length > 0) {
       await this.dataSource.query(
         `INSERT INTO profiles (project_id, profile_id, attributes, updated_at)
@@ -33,11 +42,6 @@ export class ProfileStore {
           upserts.map((u) => u.updatedAt),
         ],
       );
-    }
-    if (deletedProfileIds.length > 0) {
-      await this.dataSource.query(`DELETE FROM profiles WHERE profile_id = ANY($1::text[])`, [
-        deletedProfileIds,
-      ]);
     }
   }
 

@@ -6,7 +6,7 @@ import {
   type ConsumedRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
-import type { DeliveryLogStore, LoggedAttempt } from '@campaign-webhooks/persistence';
+import { refusedAsData, type DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
 
 const logged: RecordResult = { produce: [] };
 
@@ -56,13 +56,4 @@ export class AttemptLogStage implements BatchStage {
     }
     return results;
   }
-}
-
-/**
- * PostgreSQL's data exceptions (class 22: a value out of range, a malformed time, a NUL in text)
- * and integrity violations (class 23): the row will never be written, however often it is tried.
- */
-function refusedAsData(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('22') || code.startsWith('23'));
 }
