@@ -7,6 +7,7 @@ import {
   IsEmail,
   IsNotEmpty,
   IsString,
+  Matches,
   MaxLength,
   ValidateBy,
   ValidateIf,
@@ -36,7 +37,38 @@ export const TextRules = (maxLength: number) =>
 export const OptionalTextRules = (maxLength: number) =>
   applyDecorators(IsString(), MaxLength(maxLength), Documented({ maxLength }));
 
-export const NameRules = () => TextRules(200);
+/** Control characters would break a header line (CR, LF) or how the value reads anywhere else. */
+const NoControlCharacters = (why: string) =>
+  ValidateBy({
+    name: 'noControlCharacters',
+    validator: {
+      validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacter(value),
+      defaultMessage: ({ property }: ValidationArguments) =>
+        `${property} must not contain control characters (${why})`,
+    },
+  });
+
+function hasControlCharacter(text: string): boolean {
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return true;
+  }
+  return false;
+}
+
+export const NameRules = () =>
+  applyDecorators(TextRules(200), NoControlCharacters('it is shown and rendered'));
+
+/** A credential sent in a header: a password, a token, an OAuth client's id and secret. */
+export const CredentialRules = (maxLength: number) =>
+  applyDecorators(TextRules(maxLength), NoControlCharacters('it is sent in a header'));
+
+/** Basic auth joins the username and password with a colon, so the username can hold none. */
+export const UsernameRules = () =>
+  applyDecorators(
+    CredentialRules(512),
+    Matches(/^[^:]*$/, { message: '$property must not contain a colon (Basic auth puts one after it)' }),
+  );
 
 /** The form of a URL the pipeline dials: the endpoint, an OAuth token URL. */
 export const UrlRules = () => applyDecorators(TextRules(2048), IsEndpointUrl());

@@ -17,7 +17,8 @@ import {
   OptionalTextRules,
   Present,
   SubscriptionEventsRules,
-  TextRules,
+  CredentialRules,
+  UsernameRules,
   UrlRules,
 } from './connection-fields';
 
@@ -37,17 +38,17 @@ export class PatchAuthDto {
 
   @ApiPropertyOptional({ description: 'basic' })
   @Present()
-  @TextRules(512)
+  @UsernameRules()
   username?: string;
 
   @ApiPropertyOptional({ description: 'basic. Write-only.', writeOnly: true })
   @Present()
-  @TextRules(512)
+  @CredentialRules(512)
   password?: string;
 
   @ApiPropertyOptional({ description: 'bearer. Write-only.', writeOnly: true })
   @Present()
-  @TextRules(4096)
+  @CredentialRules(4096)
   token?: string;
 
   @ApiPropertyOptional({ description: 'oauth2' })
@@ -57,12 +58,12 @@ export class PatchAuthDto {
 
   @ApiPropertyOptional({ description: 'oauth2' })
   @Present()
-  @TextRules(512)
+  @CredentialRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({ description: 'oauth2. Write-only.', writeOnly: true })
   @Present()
-  @TextRules(4096)
+  @CredentialRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2; null clears it.' })

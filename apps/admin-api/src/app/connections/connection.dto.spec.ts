@@ -47,6 +47,29 @@ describe('connection settings validation outside the container (the strict endpo
     expect(errors).toHaveLength(3);
   });
 
+  it('refuses credentials a request could not carry, and control characters in the name', async () => {
+    expect(
+      await errorsOf(CreateConnectionDto, {
+        ...valid,
+        name: 'CRM\u0001sync',
+        auth: { type: 'basic', username: 'ops:admin', password: 'pass\r\nX-Injected: 1' },
+      }),
+    ).toEqual([
+      { field: 'name', message: 'name must not contain control characters (it is shown and rendered)' },
+      {
+        field: 'auth.username',
+        message: 'username must not contain a colon (Basic auth puts one after it)',
+      },
+      {
+        field: 'auth.password',
+        message: 'password must not contain control characters (it is sent in a header)',
+      },
+    ]);
+    expect(await errorsOf(PatchConnectionDto, { auth: { type: 'bearer', token: 'abc\ndef' } })).toEqual([
+      { field: 'auth.token', message: 'token must not contain control characters (it is sent in a header)' },
+    ]);
+  });
+
   it('checks a URL given to PATCH the same way, and lets a PATCH leave it out', async () => {
     expect(await errorsOf(PatchConnectionDto, { url: 'https://localhost/hook' })).toEqual([
       { field: 'url', message: 'URL host must not be localhost' },

@@ -16,7 +16,8 @@ import {
   NotifyEmailRules,
   OptionalTextRules,
   SubscriptionEventsRules,
-  TextRules,
+  CredentialRules,
+  UsernameRules,
   UrlRules,
 } from './connection-fields';
 
@@ -33,7 +34,7 @@ export class AuthDto {
 
   @ApiPropertyOptional({ description: 'basic: the username (required for basic).' })
   @when('basic')
-  @TextRules(512)
+  @UsernameRules()
   username?: string;
 
   @ApiPropertyOptional({
@@ -41,7 +42,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('basic')
-  @TextRules(512)
+  @CredentialRules(512)
   password?: string;
 
   @ApiPropertyOptional({
@@ -49,7 +50,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('bearer')
-  @TextRules(4096)
+  @CredentialRules(4096)
   token?: string;
 
   @ApiPropertyOptional({
@@ -62,7 +63,7 @@ export class AuthDto {
 
   @ApiPropertyOptional({ description: 'oauth2: the client id (required for oauth2).' })
   @when('oauth2')
-  @TextRules(512)
+  @CredentialRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({
@@ -70,7 +71,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('oauth2')
-  @TextRules(4096)
+  @CredentialRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2: the scope to request.' })
