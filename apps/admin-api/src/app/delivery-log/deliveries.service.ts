@@ -16,6 +16,7 @@ import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating'
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { sampleEvent } from './sample-event';
+import { isUuid } from '../connections/connection-store';
 
 export interface AttemptPage {
   items: LoggedAttempt[];
@@ -144,7 +145,7 @@ export class DeliveriesService {
   }
 
   private async connection(projectId: string, id: string): Promise<ConnectionEntity> {
-    const found = /^[0-9a-f-]{36}$/i.test(id)
+    const found = isUuid(id)
       ? await this.dataSource.manager.findOneBy(ConnectionEntity, { id, projectId })
       : null;
     if (!found) throw new NotFoundException(`connection ${id} not found`);
@@ -158,10 +159,23 @@ function encodeCursor(attempt: LoggedAttempt): string {
   );
 }
 
+/** The form `Date.toISOString` writes, which is how a cursor's time was made. */
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const MAX_INT4 = 2 ** 31 - 1;
+
 function decodeCursor(cursor: string): { time: string; deliveryId: string; attempt: number } {
   try {
     const [time, deliveryId, attempt] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (typeof time === 'string' && typeof deliveryId === 'string' && Number.isInteger(attempt)) {
+    // Checked as the database would read them: a cursor made by hand is a 400, not a failed query.
+    if (
+      typeof time === 'string' &&
+      ISO_TIME.test(time) &&
+      !Number.isNaN(Date.parse(time)) &&
+      typeof deliveryId === 'string' &&
+      Number.isInteger(attempt) &&
+      attempt >= 0 &&
+      attempt <= MAX_INT4
+    ) {
       return { time, deliveryId, attempt };
     }
   } catch {
