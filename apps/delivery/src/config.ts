@@ -40,6 +40,10 @@ export const deliveryConfigSchema = z.object({
   FAILURES_BEFORE_ALERT: setting.positiveInt(3),
   WINDOW_PER_PARTITION: setting.positiveInt(1000),
   STATIC_EGRESS_LOCAL_ADDRESS: optionalText,
-  STATIC_EGRESS_PROXY_URL: optionalText,
+  /** HTTP(S) only: undici hands a socks5:// proxy its own connections, past the address checks. */
+  STATIC_EGRESS_PROXY_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/]+/, 'expected an http:// or https:// proxy URL')
+    .optional(),
 });
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

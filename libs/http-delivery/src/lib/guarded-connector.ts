@@ -1,3 +1,4 @@
+import type { LookupAddress } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
 import { buildConnector } from 'undici';
 import type { AddressResolver } from './address-resolver';
@@ -36,7 +37,10 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
 
 /**
  * Wraps a connector whose socket is opened by someone else (a proxy tunnel): the target is
- * resolved and checked here first, and the tunnel is opened only if every address is allowed.
+ * resolved and checked here first, and the tunnel is opened only if every address is allowed,
+ * to the address checked. Given the name, the proxy would resolve it again, and a name that
+ * answers differently the second time would reach an address nobody checked. TLS still verifies
+ * the certificate against the name.
  */
 export function guardTunnelConnector(
   openTunnel: buildConnector.connector,
@@ -53,12 +57,23 @@ export function guardTunnelConnector(
       openTunnel(target, callback);
       return;
     }
-    lookup(target.hostname, { all: true }, (error) => {
+    lookup(target.hostname, { all: true }, (error, addresses) => {
       if (error !== null) {
         callback(error, null);
-      } else {
-        openTunnel(target, callback);
+        return;
       }
+      const [{ address, family }] = addresses as LookupAddress[];
+      // `host` is what the CONNECT names: the name with the port, if the URL gave one.
+      const port = (target.host ?? target.hostname).slice(target.hostname.length);
+      openTunnel(
+        {
+          ...target,
+          hostname: address,
+          host: `${family === 6 ? `[${address}]` : address}${port}`,
+          servername: target.servername ?? target.hostname,
+        },
+        callback,
+      );
     });
   };
 }

@@ -117,6 +117,17 @@ describe('WebhookSender through a proxy', () => {
     expect(proxy?.tunnels).toEqual([]);
   });
 
+  it('asks the proxy for the address it checked, not the name, which could answer differently', async () => {
+    const answers = ['93.184.215.14', '127.0.0.1'];
+    const resolve: AddressResolver = (_hostname, _options, callback) =>
+      callback(null, [{ address: answers.shift() ?? '127.0.0.1', family: 4 }]);
+    // The proxy refuses: the CONNECT it was asked for is what counts.
+    const through = await senderThroughProxy({ policy: 'public-https', resolve }, 403);
+
+    await through.send({ url: `http://rebind.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
+    expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
+  });
+
   it('reports a proxy that refuses the tunnel as a connection error', async () => {
     const through = await senderThroughProxy({ policy: 'allow-private' }, 403);
 
