@@ -57,8 +57,14 @@ describe('delivery log, resend and test send', () => {
     expect((await logOf(connection.id, '?status=exploded')).status).toBe(400);
     expect((await logOf(connection.id, '?cursor=not-a-cursor')).status).toBe(400);
     // Well-formed JSON the database could not read: a 400 too, not a failed query.
-    const madeUp = Buffer.from(JSON.stringify(['yesterday', 'd-1', 1])).toString('base64url');
-    expect((await logOf(connection.id, `?cursor=${madeUp}`)).status).toBe(400);
+    for (const madeUp of [
+      ['yesterday', 'd-1', 1],
+      ['2026-02-30T00:00:00.000Z', 'd-1', 1],
+      ['2026-02-01T00:00:00.000Z', 'd\u0000', 1],
+    ]) {
+      const cursor = Buffer.from(JSON.stringify(madeUp)).toString('base64url');
+      expect((await logOf(connection.id, `?cursor=${cursor}`)).status).toBe(400);
+    }
     expect((await logOf('-'.repeat(36))).status).toBe(404);
 
     const deliveryId = delivered[0].headers['webhook-id'] as string;

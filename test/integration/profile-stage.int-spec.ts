@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { ConsumedRecord, RecordResult } from '@campaign-webhooks/kafka';
+import { PoisonRecordError, type ConsumedRecord, type RecordResult } from '@campaign-webhooks/kafka';
 import { dataSourceOptions, ProfileStore } from '@campaign-webhooks/persistence';
 import { DataSource } from 'typeorm';
 import { ProfileCache } from '../../apps/renderer/src/app/profile-cache';
@@ -75,5 +75,17 @@ describe('profiles stage in PostgreSQL', () => {
     ]);
     expect(await stored(refused)).toBeUndefined();
     expect(await stored(fine)).toEqual({ note: 'ab' });
+  });
+
+  it('refuses a batch PostgreSQL cannot store as poison, so that the record alone is dead-lettered', async () => {
+    // A lone surrogate: JSON.stringify writes it as an escape that jsonb refuses.
+    const refused = update(`p-${randomUUID()}`, { note: '\ud800' }, 1);
+    const fine = `p-${randomUUID()}`;
+    await expect(stage.handleBatch([refused, update(fine, { note: 'ok' }, 1)])).rejects.toThrow(
+      PoisonRecordError,
+    );
+    // The consumer then runs each record alone.
+    await expect(stage.handleBatch([update(fine, { note: 'ok' }, 1)])).resolves.toEqual([STORED]);
+    expect(await stored(fine)).toEqual({ note: 'ok' });
   });
 });

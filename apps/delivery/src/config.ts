@@ -43,7 +43,9 @@ export const deliveryConfigSchema = z.object({
   /** HTTP(S) only: undici hands a socks5:// proxy its own connections, past the address checks. */
   STATIC_EGRESS_PROXY_URL: z
     .string()
-    .regex(/^https?:\/\/[^\s/]+/, 'expected an http:// or https:// proxy URL')
+    .refine((text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol), {
+      message: 'expected an http:// or https:// proxy URL',
+    })
     .optional(),
 });
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

@@ -81,6 +81,8 @@ function containsNul(value: unknown): boolean {
  */
 class ProfileChanges {
   private readonly latest = new Map<string, ProfileUpsert>();
+  /** The keys in `latest` of each profile id, so a deletion finds its profile's updates at once. */
+  private readonly keysOf = new Map<string, Set<string>>();
   private readonly deletedIds = new Set<string>();
 
   get upserts(): ProfileUpsert[] {
@@ -94,12 +96,17 @@ class ProfileChanges {
   upsert(update: ProfileUpsert): void {
     const key = profileCacheKey(update.projectId, update.profileId);
     const before = this.latest.get(key);
-    if (!before || before.updatedAt <= update.updatedAt) this.latest.set(key, update);
+    if (before && before.updatedAt > update.updatedAt) return;
+    this.latest.set(key, update);
+    let keys = this.keysOf.get(update.profileId);
+    if (!keys) this.keysOf.set(update.profileId, (keys = new Set()));
+    keys.add(key);
   }
 
   /** A tombstone is keyed by the profile id alone: it deletes the profile in every project. */
   delete(profileId: string): void {
     this.deletedIds.add(profileId);
-    for (const [key, update] of this.latest) if (update.profileId === profileId) this.latest.delete(key);
+    for (const key of this.keysOf.get(profileId) ?? []) this.latest.delete(key);
+    this.keysOf.delete(profileId);
   }
 }

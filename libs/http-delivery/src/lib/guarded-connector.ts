@@ -62,7 +62,9 @@ export function guardTunnelConnector(
         callback(error, null);
         return;
       }
-      const [{ address, family }] = addresses as LookupAddress[];
+      // Every address passed the check; IPv4 first, which more egress networks route.
+      const all = addresses as LookupAddress[];
+      const { address, family } = all.find((candidate) => candidate.family === 4) ?? all[0];
       // `host` is what the CONNECT names: the name with the port, if the URL gave one.
       const port = (target.host ?? target.hostname).slice(target.hostname.length);
       openTunnel(

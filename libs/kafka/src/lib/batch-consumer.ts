@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
-import { runAgainAfterCrashes } from './crash-recovery';
+import { pauseToStop, runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
@@ -143,7 +143,7 @@ export class BatchConsumer {
    */
   async stop(graceMs = 15_000): Promise<void> {
     this.running = false;
-    this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
+    pauseToStop(this.consumer, this.options.topics, { name: this.name, logger: this.options.logger });
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     await Promise.race([Promise.allSettled([...this.batchesInHand]), deadline]);
     this.committer.stop();

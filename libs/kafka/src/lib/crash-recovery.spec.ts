@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Consumer } from 'kafkajs';
-import { runAgainAfterCrashes } from './crash-recovery';
+import { pauseToStop, runAgainAfterCrashes } from './crash-recovery';
 
 const CRASH = 'consumer.crash';
 
@@ -68,5 +68,26 @@ describe('runAgainAfterCrashes', () => {
     expect(failing.run).toHaveBeenCalledTimes(2);
     await jest.advanceTimersByTimeAsync(20_000);
     expect(failing.run).toHaveBeenCalledTimes(2);
+  });
+});
+
+describe('pauseToStop', () => {
+  it('lets a stop go on when a crash has left kafkajs without a group to pause', () => {
+    const warn = jest.fn();
+    const consumer = {
+      pause: () => {
+        throw new Error('Consumer group was not initialized, consumer#run must be called first');
+      },
+    };
+    expect(() =>
+      pauseToStop(consumer, ['campaign.message-events'], {
+        name: 'consumer group webhooks.filter',
+        logger: { error: jest.fn(), warn, info: jest.fn(), debug: jest.fn() },
+      }),
+    ).not.toThrow();
+    expect(warn).toHaveBeenCalledWith(
+      expect.anything(),
+      'consumer group webhooks.filter not paused: not in its group',
+    );
   });
 });

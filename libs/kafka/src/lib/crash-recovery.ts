@@ -44,3 +44,19 @@ export function runAgainAfterCrashes(
     runAgainLater();
   });
 }
+
+/**
+ * Stops a consumer's fetching for good, as its loop stops. Between a crash and its restart
+ * kafkajs has no group to pause, and nothing is being fetched: no reason to fail the stop.
+ */
+export function pauseToStop(
+  consumer: Pick<Consumer, 'pause'>,
+  topics: readonly string[],
+  loop: Pick<RecoverableLoop, 'name' | 'logger'>,
+): void {
+  try {
+    consumer.pause(topics.map((topic) => ({ topic })));
+  } catch (error) {
+    loop.logger.warn({ err: error }, `${loop.name} not paused: not in its group`);
+  }
+}

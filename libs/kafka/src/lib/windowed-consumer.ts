@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { runAgainAfterCrashes } from './crash-recovery';
+import { pauseToStop, runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
 import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey as key } from './offset-committer';
@@ -157,12 +157,7 @@ export class WindowedConsumer {
   async stop(graceMs = 15_000): Promise<void> {
     this.running = false;
     // Stop fetching but stay in the group, so what finishes during the grace can still be committed.
-    try {
-      this.consumer.pause(this.options.topics.map((topic) => ({ topic })));
-    } catch (error) {
-      // Between a crash and its restart kafkajs has no group, so nothing is being fetched.
-      this.options.logger.warn({ err: error }, `${this.name} not paused: not in its group`);
-    }
+    pauseToStop(this.consumer, this.options.topics, { name: this.name, logger: this.options.logger });
     this.options.onStopping?.();
     const deadline = new Promise((resolve) => setTimeout(resolve, graceMs).unref());
     const allFinished = new Promise<void>((resolve) => {

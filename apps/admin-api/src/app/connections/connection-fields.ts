@@ -37,16 +37,35 @@ export const TextRules = (maxLength: number) =>
 export const OptionalTextRules = (maxLength: number) =>
   applyDecorators(IsString(), MaxLength(maxLength), Documented({ maxLength }));
 
-/** Control characters would break a header line (CR, LF) or how the value reads anywhere else. */
-const NoControlCharacters = (why: string) =>
-  ValidateBy({
-    name: 'noControlCharacters',
-    validator: {
-      validate: (value: unknown) => typeof value !== 'string' || !hasControlCharacter(value),
-      defaultMessage: ({ property }: ValidationArguments) =>
-        `${property} must not contain control characters (${why})`,
-    },
-  });
+/** A name is shown in lists and emails and rendered into bodies: control characters have no place. */
+export const NameRules = () =>
+  applyDecorators(
+    TextRules(200),
+    Refuses(hasControlCharacter, '$property must not contain control characters'),
+  );
+
+/** A bearer token goes into the Authorization header as it is: only what a header value may hold. */
+export const TokenRules = () =>
+  applyDecorators(
+    TextRules(4096),
+    Refuses(
+      (text) => /[^\t\x20-\x7e\x80-\xff]/.test(text),
+      '$property must hold only characters a header value may (printable ASCII, Latin-1, tab)',
+    ),
+  );
+
+/** Basic auth joins the username and password with a colon, so the username can hold none. */
+export const UsernameRules = () =>
+  applyDecorators(
+    TextRules(512),
+    Matches(/^[^:]*$/, { message: '$property must not contain a colon (Basic auth puts one after it)' }),
+  );
+
+/** Fails a string for which `refused` holds; class-validator puts the property's name in `message`. */
+function Refuses(refused: (text: string) => boolean, message: string) {
+  const validate = (value: unknown) => typeof value !== 'string' || !refused(value);
+  return ValidateBy({ name: 'refuses', validator: { validate } }, { message });
+}
 
 function hasControlCharacter(text: string): boolean {
   for (let index = 0; index < text.length; index++) {
@@ -55,20 +74,6 @@ function hasControlCharacter(text: string): boolean {
   }
   return false;
 }
-
-export const NameRules = () =>
-  applyDecorators(TextRules(200), NoControlCharacters('it is shown and rendered'));
-
-/** A credential sent in a header: a password, a token, an OAuth client's id and secret. */
-export const CredentialRules = (maxLength: number) =>
-  applyDecorators(TextRules(maxLength), NoControlCharacters('it is sent in a header'));
-
-/** Basic auth joins the username and password with a colon, so the username can hold none. */
-export const UsernameRules = () =>
-  applyDecorators(
-    CredentialRules(512),
-    Matches(/^[^:]*$/, { message: '$property must not contain a colon (Basic auth puts one after it)' }),
-  );
 
 /** The form of a URL the pipeline dials: the endpoint, an OAuth token URL. */
 export const UrlRules = () => applyDecorators(TextRules(2048), IsEndpointUrl());

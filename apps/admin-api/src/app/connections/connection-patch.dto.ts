@@ -17,9 +17,10 @@ import {
   OptionalTextRules,
   Present,
   SubscriptionEventsRules,
-  CredentialRules,
-  UsernameRules,
+  TextRules,
+  TokenRules,
   UrlRules,
+  UsernameRules,
 } from './connection-fields';
 
 /**
@@ -43,12 +44,12 @@ export class PatchAuthDto {
 
   @ApiPropertyOptional({ description: 'basic. Write-only.', writeOnly: true })
   @Present()
-  @CredentialRules(512)
+  @TextRules(512)
   password?: string;
 
   @ApiPropertyOptional({ description: 'bearer. Write-only.', writeOnly: true })
   @Present()
-  @CredentialRules(4096)
+  @TokenRules()
   token?: string;
 
   @ApiPropertyOptional({ description: 'oauth2' })
@@ -58,12 +59,12 @@ export class PatchAuthDto {
 
   @ApiPropertyOptional({ description: 'oauth2' })
   @Present()
-  @CredentialRules(512)
+  @TextRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({ description: 'oauth2. Write-only.', writeOnly: true })
   @Present()
-  @CredentialRules(4096)
+  @TextRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2; null clears it.' })

@@ -16,9 +16,10 @@ import {
   NotifyEmailRules,
   OptionalTextRules,
   SubscriptionEventsRules,
-  CredentialRules,
-  UsernameRules,
+  TextRules,
+  TokenRules,
   UrlRules,
+  UsernameRules,
 } from './connection-fields';
 
 const when = (...types: AuthType[]) => ValidateIf((auth: AuthDto) => types.includes(auth.type));
@@ -42,7 +43,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('basic')
-  @CredentialRules(512)
+  @TextRules(512)
   password?: string;
 
   @ApiPropertyOptional({
@@ -50,7 +51,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('bearer')
-  @CredentialRules(4096)
+  @TokenRules()
   token?: string;
 
   @ApiPropertyOptional({
@@ -63,7 +64,7 @@ export class AuthDto {
 
   @ApiPropertyOptional({ description: 'oauth2: the client id (required for oauth2).' })
   @when('oauth2')
-  @CredentialRules(512)
+  @TextRules(512)
   clientId?: string;
 
   @ApiPropertyOptional({
@@ -71,7 +72,7 @@ export class AuthDto {
     writeOnly: true,
   })
   @when('oauth2')
-  @CredentialRules(4096)
+  @TextRules(4096)
   clientSecret?: string;
 
   @ApiPropertyOptional({ type: String, nullable: true, description: 'oauth2: the scope to request.' })

@@ -170,8 +170,10 @@ function decodeCursor(cursor: string): { time: string; deliveryId: string; attem
     if (
       typeof time === 'string' &&
       ISO_TIME.test(time) &&
-      !Number.isNaN(Date.parse(time)) &&
+      // Not a date that rolls over, such as 30 February.
+      new Date(time).toISOString() === time &&
       typeof deliveryId === 'string' &&
+      !deliveryId.includes('\0') &&
       Number.isInteger(attempt) &&
       attempt >= 0 &&
       attempt <= MAX_INT4
