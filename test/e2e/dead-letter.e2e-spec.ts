@@ -39,17 +39,25 @@ describe('malformed input records', () => {
       properties: { message_type: 'push', profile_id: profile },
     };
     const good = { ...missingEvent, event: 'message_click' };
+    // A good event but for one byte that is not UTF-8: decoded, it would be delivered altered.
+    const [head, tail] = JSON.stringify({ ...good, properties: { ...good.properties, note: '~' } }).split(
+      '~',
+    );
+    const notUtf8 = Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)]);
     await publish('campaign.message-events', [
       { key: profile, value: '{"event": "message_click", not json' },
       { key: profile, value: JSON.stringify(missingEvent) },
+      { key: profile, value: notUtf8 },
       { key: profile, value: JSON.stringify(good) },
     ]);
 
-    const letters = await deadLetters.waitFor<Record<string, any>>(2, (letter) => letter['key'] === profile);
+    const letters = await deadLetters.waitFor<Record<string, any>>(3, (letter) => letter['key'] === profile);
     expect(letters.map((letter) => letter['reason'])).toEqual([
       expect.stringMatching(/^invalid_json: /),
       expect.stringMatching(/^invalid_record: event: /),
+      'invalid_utf8: the value is not UTF-8 text',
     ]);
+    expect(letters[2]).toMatchObject({ original: notUtf8.toString('base64'), original_encoding: 'base64' });
     expect(letters[0]).toMatchObject({
       source: { topic: 'campaign.message-events' },
       original: '{"event": "message_click", not json',
@@ -63,7 +71,7 @@ describe('malformed input records', () => {
       properties: { profile_id: profile },
     });
     expect(await metricValue('subscription-filter', 'webhooks_dead_letters_total')).toBe(
-      deadLettersBefore + 2,
+      deadLettersBefore + 3,
     );
   });
 

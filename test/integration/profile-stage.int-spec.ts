@@ -77,6 +77,17 @@ describe('profiles stage in PostgreSQL', () => {
     expect(await stored(fine)).toEqual({ note: 'ab' });
   });
 
+  it('dead-letters a profile that is not UTF-8 rather than storing it altered', async () => {
+    const profile = `p-${randomUUID()}`;
+    const record = update(profile, { note: '~' }, 1);
+    const [head, tail] = String(record.value).split('~');
+    record.value = Buffer.concat([Buffer.from(head), Buffer.from([0xff]), Buffer.from(tail)]);
+    expect(await stage.handleBatch([record])).toEqual([
+      { poison: 'invalid_utf8: the value is not UTF-8 text' },
+    ]);
+    expect(await stored(profile)).toBeUndefined();
+  });
+
   it('refuses a batch PostgreSQL cannot store as poison, so that the record alone is dead-lettered', async () => {
     // A lone surrogate: JSON.stringify writes it as an escape that jsonb refuses.
     const refused = update(`p-${randomUUID()}`, { note: '\ud800' }, 1);

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { profileRecordSchema } from '@campaign-webhooks/contracts';
 import {
   PoisonRecordError,
@@ -31,6 +32,7 @@ export class ProfileStage implements BatchStage {
         changes.delete(profileId);
         return { produce: [] };
       }
+      if (!isUtf8(record.value)) return { poison: 'invalid_utf8: the value is not UTF-8 text' };
       let json: unknown;
       try {
         json = JSON.parse(record.value.toString('utf8'));

@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import {
   ConnectionIndex,
   matchMessageEvent,
@@ -33,6 +34,8 @@ export class FilterStage implements BatchStage {
 
   private handle(record: ConsumedRecord): RecordResult {
     if (record.value === null) return { poison: 'empty_value: the record has no value' };
+    // Decoding would replace the bytes that are not UTF-8 and deliver the event altered.
+    if (!isUtf8(record.value)) return { poison: 'invalid_utf8: the value is not UTF-8 text' };
     let json: unknown;
     try {
       json = JSON.parse(record.value.toString('utf8'));
