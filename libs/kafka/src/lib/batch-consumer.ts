@@ -6,7 +6,7 @@ import type { KafkaLogger } from './kafka-client';
 import { OffsetCommitter, ownedPartitions, partitionKey, type PartitionOffset } from './offset-committer';
 import {
   MAX_RECORD_BYTES,
-  recordBytes,
+  oversizeBytes,
   toConsumedRecord,
   type ConsumedRecord,
   type OutgoingRecord,
@@ -277,8 +277,8 @@ function poisonReason(error: unknown): string {
 function withinSizeLimit(result: RecordResult): RecordResult {
   if (!('produce' in result)) return result;
   for (const record of result.produce) {
-    const bytes = recordBytes(record);
-    if (bytes > MAX_RECORD_BYTES) {
+    const bytes = oversizeBytes(record);
+    if (bytes !== undefined) {
       return {
         poison: `output_too_large: a ${record.topic} record of ${bytes} bytes, over the ${MAX_RECORD_BYTES} the broker takes`,
       };

@@ -1,4 +1,4 @@
-import { detachRecord, type ConsumedRecord } from './records';
+import { detachRecord, MAX_RECORD_BYTES, oversizeBytes, type ConsumedRecord } from './records';
 
 describe('detachRecord', () => {
   it('copies the key and value out of the fetch response they were views into', () => {
@@ -41,5 +41,23 @@ describe('detachRecord', () => {
     detachRecord(record);
     expect(record.key).toBeNull();
     expect(record.value).toBeNull();
+  });
+});
+
+describe('oversizeBytes', () => {
+  const record = (value: string | Buffer) => ({ topic: 'webhooks.deliveries', key: 'c-1', value });
+
+  it('measures in UTF-8 a string whose length alone could put it over the limit', () => {
+    // 400,000 characters: 400 kB as ASCII, 1.2 MB as three-byte euro signs.
+    expect(oversizeBytes(record('a'.repeat(400_000)))).toBeUndefined();
+    expect(oversizeBytes(record('€'.repeat(400_000)))).toBeGreaterThan(MAX_RECORD_BYTES);
+  });
+
+  it('counts a buffer, the key and the headers', () => {
+    expect(oversizeBytes(record(Buffer.alloc(MAX_RECORD_BYTES)))).toBeGreaterThan(MAX_RECORD_BYTES);
+    expect(
+      oversizeBytes({ ...record('{}'), headers: { trace: 'x'.repeat(MAX_RECORD_BYTES) } }),
+    ).toBeGreaterThan(MAX_RECORD_BYTES);
+    expect(oversizeBytes(record(Buffer.alloc(MAX_RECORD_BYTES - 1_000)))).toBeUndefined();
   });
 });

@@ -28,15 +28,37 @@ export interface OutgoingRecord {
 export const MAX_RECORD_BYTES = 1_000_000;
 
 /** The record's size on the wire, near enough to compare with `MAX_RECORD_BYTES`. */
-export function recordBytes({ key, value, headers }: OutgoingRecord): number {
-  let size = 64 + byteLength(key) + byteLength(value);
-  if (headers) for (const name in headers) size += 8 + byteLength(name) + byteLength(headers[name]);
+export function recordBytes(record: OutgoingRecord): number {
+  return sizeOf(record, utf8Length);
+}
+
+/**
+ * The record's size when it is over `MAX_RECORD_BYTES`, else undefined. Most records are far
+ * under, which their lengths alone show without measuring their strings' UTF-8.
+ */
+export function oversizeBytes(record: OutgoingRecord): number | undefined {
+  if (sizeOf(record, utf8LengthAtMost) <= MAX_RECORD_BYTES) return undefined;
+  const bytes = recordBytes(record);
+  return bytes > MAX_RECORD_BYTES ? bytes : undefined;
+}
+
+type Data = string | Buffer | null;
+
+function sizeOf({ key, value, headers }: OutgoingRecord, length: (data: Data) => number): number {
+  let size = 64 + length(key) + length(value);
+  if (headers) for (const name in headers) size += 8 + length(name) + length(headers[name]);
   return size;
 }
 
-function byteLength(data: string | Buffer | null): number {
+function utf8Length(data: Data): number {
   if (data === null) return 0;
   return typeof data === 'string' ? Buffer.byteLength(data) : data.length;
+}
+
+/** UTF-8 takes at most three bytes for each UTF-16 unit of a string. */
+function utf8LengthAtMost(data: Data): number {
+  if (data === null) return 0;
+  return typeof data === 'string' ? 3 * data.length : data.length;
 }
 
 export function toConsumedRecord(topic: string, partition: number, message: KafkaMessage): ConsumedRecord {
