@@ -99,10 +99,19 @@ describe('BatchConsumer against the broker', () => {
     expect(letters).toBe(1);
   });
 
-  it('dead-letters only the record a stage refuses for the whole batch, with the reason it gives', async () => {
-    const seen: string[] = [];
+  /** Runs `test` with a tap on the dead-letter topic, closed after it. */
+  async function withDeadLetters(test: (deadLetters: TopicTap) => Promise<void>): Promise<void> {
     const deadLetters = await TopicTap.open(deadLetter);
     try {
+      await test(deadLetters);
+    } finally {
+      await deadLetters.close();
+    }
+  }
+
+  it('dead-letters only the record a stage refuses for the whole batch, with the reason it gives', async () => {
+    const seen: string[] = [];
+    await withDeadLetters(async (deadLetters) => {
       await start({
         async handleBatch(records) {
           const refused = records.find((record) => record.value?.toString() === 'unwritable');
@@ -119,9 +128,7 @@ describe('BatchConsumer against the broker', () => {
       expect(seen.filter((value) => value !== 'unwritable')).toEqual(['before', 'after']);
       const [letter] = await deadLetters.waitFor<Record<string, unknown>>(1);
       expect(letter).toMatchObject({ reason: 'invalid_record: the store refused it' });
-    } finally {
-      await deadLetters.close();
-    }
+    });
   });
 
   it('retries a batch that fails transiently instead of dead-lettering it', async () => {
@@ -140,8 +147,7 @@ describe('BatchConsumer against the broker', () => {
 
   it('dead-letters a record whose output the broker would refuse, and goes on with the next', async () => {
     const seen: string[] = [];
-    const deadLetters = await TopicTap.open(deadLetter);
-    try {
+    await withDeadLetters(async (deadLetters) => {
       await start({
         async handleBatch(records) {
           return records.map((record) => {
@@ -161,9 +167,7 @@ describe('BatchConsumer against the broker', () => {
       expect(seen).toEqual(['expands', 'fine']);
       const [letter] = await deadLetters.waitFor<{ reason: string }>(1);
       expect(letter.reason).toMatch(/^output_too_large: a it\.out\.[^ ]+ record of \d+ bytes/);
-    } finally {
-      await deadLetters.close();
-    }
+    });
   });
 
   it('splits output larger than the broker accepts in one request', async () => {

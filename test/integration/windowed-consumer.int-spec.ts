@@ -20,6 +20,18 @@ describe('WindowedConsumer against the broker', () => {
       messages: Array.from({ length: count }, (_, index) => ({ partition: 0, value: `r-${index}` })),
     });
 
+  /** `requests` requests of ten 4 KiB records each to partition 0: a record batch per request. */
+  const sendLarge = async (topic: string, requests: number) => {
+    const value = 'x'.repeat(4096);
+    for (let request = 0; request < requests; request++) {
+      await producer.send({
+        topic,
+        acks: -1,
+        messages: Array.from({ length: 10 }, () => ({ partition: 0, value })),
+      });
+    }
+  };
+
   it('keeps consuming other partitions while one has a full window', async () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(2, topic);
@@ -139,14 +151,7 @@ describe('WindowedConsumer against the broker', () => {
     await createTopics(1, topic);
     // 200 records of 4 KiB, 800 KiB: the window runs far more than one fetch (256 KiB) past the
     // first record, which stays unfinished and so holds the committed offset at 0.
-    const value = 'x'.repeat(4096);
-    for (let request = 0; request < 20; request++) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: Array.from({ length: 10 }, () => ({ partition: 0, value })),
-      });
-    }
+    await sendLarge(topic, 20);
 
     const groupId = `it.window.${randomUUID()}`;
     const client = createKafkaClient({ brokers, clientId: 'it-a', logger: silentLogger });
@@ -193,15 +198,8 @@ describe('WindowedConsumer against the broker', () => {
   it('fetches at most a quarter of a MiB of a partition at a time', async () => {
     const topic = `it.window.${randomUUID()}`;
     await createTopics(1, topic);
-    // Ten requests of ten 4 KiB records: 400 KiB in ten record batches, which a fetch may split.
-    const value = 'x'.repeat(4096);
-    for (let request = 0; request < 10; request++) {
-      await producer.send({
-        topic,
-        acks: -1,
-        messages: Array.from({ length: 10 }, () => ({ partition: 0, value })),
-      });
-    }
+    // 400 KiB in ten record batches, which a fetch may split.
+    await sendLarge(topic, 10);
 
     const client = createKafkaClient({ brokers, clientId: 'it', logger: silentLogger });
     const batchSizes: number[] = [];
