@@ -128,6 +128,20 @@ describe('WebhookSender through a proxy', () => {
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
   });
 
+  it('asks for an IPv4 address when the name has one, and writes an IPv6 one in brackets', async () => {
+    const v6 = { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 };
+    const v4 = { address: '93.184.215.14', family: 4 };
+    let answer = [v6, v4];
+    const resolve: AddressResolver = (_hostname, _options, callback) => callback(null, answer);
+    const through = await senderThroughProxy({ policy: 'public-https', resolve }, 403);
+    const url = `http://dual.example.com:${receiver.port}/hook`;
+
+    await through.send({ url, headers: {}, body: '{}' });
+    answer = [v6];
+    await through.send({ url: url.replace('dual', 'six'), headers: {}, body: '{}' });
+    expect(proxy?.tunnels).toEqual([`${v4.address}:${receiver.port}`, `[${v6.address}]:${receiver.port}`]);
+  });
+
   it('reports a proxy that refuses the tunnel as a connection error', async () => {
     const through = await senderThroughProxy({ policy: 'allow-private' }, 403);
 
