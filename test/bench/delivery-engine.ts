@@ -15,6 +15,7 @@ import { Session } from 'node:inspector/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
+import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
 import { DELIVERY_HEADERS, topicNames, type ConnectionSnapshot } from '@campaign-webhooks/contracts';
 import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
@@ -79,7 +80,7 @@ function connection(index: number): ConnectionSnapshot {
 
 const answered: SendResult = { kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 };
 
-function buildEngine(connections: ConnectionIndex): DeliveryEngine {
+function buildEngine(connections: ConnectionFeed): DeliveryEngine {
   const metrics = new PipelineMetrics('delivery');
   const producer = new BatchingProducer({ send: () => Promise.resolve() });
   const sender = { send: () => Promise.resolve(answered), close: () => Promise.resolve() };
@@ -164,7 +165,7 @@ async function main(): Promise<void> {
   const connections = new ConnectionIndex();
   const targets = Array.from({ length: CONNECTIONS }, (_, index) => connection(index));
   for (const target of targets) connections.upsert(target);
-  const engine = buildEngine(connections);
+  const engine = buildEngine(new ConnectionFeed(connections, { catchUp: () => Promise.resolve(true) }));
   const batches = batchesFor(targets);
 
   let gcMs = 0;

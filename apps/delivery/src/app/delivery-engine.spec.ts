@@ -1,3 +1,5 @@
+import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
+import { ConnectionIndex } from '@campaign-webhooks/connections';
 import { DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
 import type { ConsumedRecord, OutgoingRecord } from '@campaign-webhooks/kafka';
 import { DeliveryEngine, type DeliveryEngineDeps } from './delivery-engine';
@@ -78,40 +80,151 @@ describe('DeliveryEngine on shutdown', () => {
   });
 });
 
+interface SendingEngine {
+  engine: DeliveryEngine;
+  /** Each request's URL and body, in the order sent. */
+  sent: { url: string; body: Buffer }[];
+  /** Answers the request sent n-th with 200. */
+  answers: (() => void)[];
+  produced: OutgoingRecord[];
+  parked: string[];
+}
+
+function sendingEngine(connections: DeliveryEngineDeps['connections'], maxInFlight = 8): SendingEngine {
+  const sent: SendingEngine['sent'] = [];
+  const answers: SendingEngine['answers'] = [];
+  const produced: OutgoingRecord[] = [];
+  const parked: string[] = [];
+  const engine = new DeliveryEngine({
+    topics,
+    connections,
+    credentials: { for: () => ({ type: 'none' }) },
+    auth: { headersFor: async () => ({}) },
+    sender: {
+      send: ({ url, body }: { url: string; body: Buffer }) =>
+        new Promise((resolve) => {
+          sent.push({ url, body });
+          answers.push(() =>
+            resolve({ kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 }),
+          );
+        }),
+    },
+    producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
+    schedule: {},
+    lanes: {
+      maxInFlight,
+      queueLimit: 10,
+      breakerResetMs: 30_000,
+      breakerVolumeThreshold: 100,
+      breakerErrorPercentage: 50,
+      breakerWindowMs: 10_000,
+    },
+    alerts: { succeeded: () => undefined },
+    metrics: {
+      attempts: { inc: () => undefined },
+      duration: { observe: () => undefined },
+      parked: { inc: ({ reason }: { reason: string }) => parked.push(reason) },
+    },
+    logger: { isLevelEnabled: () => false },
+  } as unknown as DeliveryEngineDeps);
+  return { engine, sent, answers, produced, parked };
+}
+
+const target = (version: number, url = 'http://127.0.0.1/') =>
+  JSON.stringify({
+    id: 'c-1',
+    project_id: 'acme',
+    name: 'c-1',
+    url,
+    auth_type: 'none',
+    credentials: null,
+    message_events: ['message_send'],
+    channels: ['email'],
+    subscription_events: [],
+    exclude_integration_sources: false,
+    require_external_message_id: false,
+    use_static_ip: false,
+    notify_on_error_email: null,
+    active: version > 1,
+    templates: {},
+    version,
+    updated_at: '2026-12-06T00:00:00.000Z',
+  });
+
+function renderedRecord(connectionVersion: number): ConsumedRecord {
+  const due = retryRecord(0);
+  return {
+    ...due,
+    headers: {
+      ...due.headers,
+      [DELIVERY_HEADERS.attempt]: '1',
+      [DELIVERY_HEADERS.connectionVersion]: String(connectionVersion),
+    },
+  };
+}
+
+describe('DeliveryEngine with a copy of the connections older than the filter', () => {
+  it('catches up and sends with the version the filter matched', async () => {
+    // Version 1 is inactive: acting on it would skip the delivery.
+    const index = new ConnectionIndex();
+    index.applyChange('c-1', target(1, 'http://127.0.0.1/old'));
+    const reader = {
+      catchUp: jest.fn(async () => {
+        index.applyChange('c-1', target(2, 'http://127.0.0.1/new'));
+        return true;
+      }),
+    };
+    const { engine, sent, answers } = sendingEngine(new ConnectionFeed(index, reader));
+
+    const handled = engine.handle(renderedRecord(2));
+    await new Promise((resolve) => setImmediate(resolve));
+    answers[0]();
+    await handled;
+
+    expect(reader.catchUp).toHaveBeenCalledTimes(1);
+    expect(sent.map(({ url }) => url)).toEqual(['http://127.0.0.1/new']);
+  });
+
+  it('parks the delivery, unsent, when the copy does not catch up', async () => {
+    const index = new ConnectionIndex();
+    const reader = { catchUp: jest.fn(async () => false) };
+    const { engine, sent, produced, parked } = sendingEngine(new ConnectionFeed(index, reader));
+
+    await engine.handle(renderedRecord(1));
+
+    expect(sent).toEqual([]);
+    expect(parked).toEqual(['connections_behind']);
+    expect(produced.map((record) => record.topic)).toEqual([topics.retries]);
+    expect(produced[0].headers?.[DELIVERY_HEADERS.connectionVersion]).toBe('1');
+  });
+
+  it('does not wait on a connection whose deletion its copy applied', async () => {
+    const index = new ConnectionIndex();
+    index.applyChange('c-1', target(2));
+    index.applyChange('c-1', null);
+    const reader = { catchUp: jest.fn(async () => true) };
+    const { engine, sent, produced } = sendingEngine(new ConnectionFeed(index, reader));
+
+    await engine.handle(renderedRecord(2));
+
+    expect(reader.catchUp).not.toHaveBeenCalled();
+    expect(sent).toEqual([]);
+    expect(JSON.parse(String(produced[0].value))).toMatchObject({
+      status: 'skipped',
+      error: 'connection_deleted',
+    });
+  });
+});
+
 describe('DeliveryEngine behind a full lane', () => {
   it('has a delivery queued for a slot let go of the fetch response it came in', async () => {
-    const answers: (() => void)[] = [];
-    const bodies: Buffer[] = [];
-    const engine = new DeliveryEngine({
-      topics,
-      connections: {
+    const { engine, sent, answers } = sendingEngine(
+      {
         get: () => ({ id: 'c-1', project_id: 'acme', url: 'http://127.0.0.1/', active: true }),
-      },
-      credentials: { for: () => ({ type: 'none' }) },
-      auth: { headersFor: async () => ({}) },
-      sender: {
-        send: ({ body }: { body: Buffer }) =>
-          new Promise((resolve) => {
-            bodies.push(body);
-            answers.push(() =>
-              resolve({ kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 }),
-            );
-          }),
-      },
-      producer: { send: async () => undefined },
-      schedule: {},
-      lanes: {
-        maxInFlight: 1,
-        queueLimit: 10,
-        breakerResetMs: 30_000,
-        breakerVolumeThreshold: 100,
-        breakerErrorPercentage: 50,
-        breakerWindowMs: 10_000,
-      },
-      alerts: { succeeded: () => undefined },
-      metrics: { attempts: { inc: () => undefined }, duration: { observe: () => undefined } },
-      logger: { isLevelEnabled: () => false },
-    } as unknown as DeliveryEngineDeps);
+        isBehind: () => false,
+      } as unknown as DeliveryEngineDeps['connections'],
+      1,
+    );
     const response = Buffer.from('{"n":1}{"n":2}');
     const record = (id: string, from: number): ConsumedRecord => {
       const due = retryRecord(0);
@@ -132,6 +245,7 @@ describe('DeliveryEngine behind a full lane', () => {
     answers[1]();
     await queued;
 
+    const bodies = sent.map(({ body }) => body);
     expect(bodies.map((body) => body.buffer === response.buffer)).toEqual([true, false]);
     expect(bodies[1]).toEqual(Buffer.from('{"n":2}'));
   });

@@ -1,4 +1,4 @@
-import type { ConnectionIndex } from '@campaign-webhooks/connections';
+import type { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import {
   DELIVERY_HEADERS,
   OUTCOME_HEADERS,
@@ -48,7 +48,7 @@ interface Sent {
 
 export interface DeliveryEngineDeps {
   topics: TopicNames;
-  connections: ConnectionIndex;
+  connections: Pick<ConnectionFeed, 'get' | 'isBehind' | 'catchUp'>;
   credentials: CredentialsCache;
   sender: WebhookSender;
   /** Sender through the static egress, when the deployment configured one. */
@@ -132,6 +132,10 @@ export class DeliveryEngine {
       if (!(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
     }
 
+    if (this.deps.connections.isBehind(delivery.connectionId, headers[DELIVERY_HEADERS.connectionVersion])) {
+      detach(delivery);
+      if (!(await this.deps.connections.catchUp())) return this.park(delivery, 1_000, 'connections_behind');
+    }
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
     if (!connection.active)

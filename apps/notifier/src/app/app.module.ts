@@ -71,7 +71,7 @@ export class AppModule implements OnApplicationShutdown {
               store: new TypeOrmIncidentStore(dataSource),
               deliveryLog: new TypeOrmDeliveryLog(dataSource),
               mailer,
-              connections: mirrorConnections(runtime, topics.connections, metrics),
+              connections: mirrorConnections(runtime, topics.connections, metrics).index,
               intervalMs,
               counters: notifierMetrics,
               log: logger,

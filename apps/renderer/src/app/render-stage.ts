@@ -1,4 +1,4 @@
-import type { ConnectionIndex } from '@campaign-webhooks/connections';
+import type { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import {
   DELIVERY_HEADERS,
   matchedEventSchema,
@@ -39,7 +39,7 @@ type Planned =
 export class RenderStage implements BatchStage {
   constructor(
     private readonly topics: TopicNames,
-    private readonly connections: ConnectionIndex,
+    private readonly connections: ConnectionFeed,
     private readonly templates: TemplateCache,
     private readonly profiles: ProfileStore,
     private readonly profileCache: ProfileCache,
@@ -47,7 +47,13 @@ export class RenderStage implements BatchStage {
   ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
-    const plans = records.map((record) => this.plan(record));
+    let plans = records.map((record) => this.plan(record));
+    const stale = plans.map((plan) => this.plannedOnOlderCopy(plan));
+    if (stale.includes(true)) {
+      if (!(await this.connections.catchUp()))
+        throw new TransientError('connections not caught up with the change feed');
+      plans = plans.map((plan, i) => (stale[i] ? this.plan(records[i]) : plan));
+    }
     await this.loadProfiles(plans);
     return plans.map((plan) => this.execute(plan));
   }
@@ -89,6 +95,14 @@ export class RenderStage implements BatchStage {
       this.profileCache.set(key.projectId, key.profileId, found.get(id) ?? null);
   }
 
+  /** Whether the filter matched the record against a newer connection than this copy holds. */
+  private plannedOnOlderCopy(plan: Planned): boolean {
+    return (
+      plan.kind !== 'poison' &&
+      this.connections.isBehind(plan.matched.connection_id, plan.matched.connection_version)
+    );
+  }
+
   private execute(plan: Planned): RecordResult {
     if (plan.kind === 'poison') return { poison: plan.reason };
     if (plan.kind === 'skip') return { produce: [this.skipped(plan.matched, plan.reason)] };
@@ -119,6 +133,9 @@ export class RenderStage implements BatchStage {
       headers: {
         [DELIVERY_HEADERS.deliveryId]: matched.delivery_id,
         [DELIVERY_HEADERS.connectionId]: matched.connection_id,
+        ...(matched.connection_version === undefined
+          ? {}
+          : { [DELIVERY_HEADERS.connectionVersion]: String(matched.connection_version) }),
         [DELIVERY_HEADERS.projectId]: matched.project_id,
         [DELIVERY_HEADERS.event]: matched.event,
         [DELIVERY_HEADERS.attempt]: '1',

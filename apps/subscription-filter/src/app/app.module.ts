@@ -30,7 +30,7 @@ export class AppModule {
               logger,
               hooks: metrics.kafkaHooks,
             });
-            const connections = mirrorConnections(runtime, topics.connections, metrics);
+            const connections = mirrorConnections(runtime, topics.connections, metrics).index;
             runtime.consume({
               groupId: config.KAFKA_GROUP_ID,
               topics: [topics.messageEvents, topics.subscriptionEvents],

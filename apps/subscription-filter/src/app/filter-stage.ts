@@ -90,6 +90,7 @@ export class FilterStage implements BatchStage {
       const matched: MatchedEvent = {
         delivery_id: id,
         connection_id: connection.id,
+        connection_version: connection.version,
         project_id: event.project_id,
         family,
         event: event.event,

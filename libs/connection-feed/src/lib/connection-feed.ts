@@ -1,7 +1,68 @@
 import { ConnectionIndex } from '@campaign-webhooks/connections';
-import type { PipelineRuntime } from '@campaign-webhooks/kafka';
+import type { ConnectionSnapshot } from '@campaign-webhooks/contracts';
+import type { CompactedTopicReader, PipelineRuntime } from '@campaign-webhooks/kafka';
 import type { PipelineMetrics } from '@campaign-webhooks/observability';
 import { Gauge } from 'prom-client';
+
+/** How long a stage waits for its copy of the connections to catch up before it tries again. */
+export const CATCH_UP_TIMEOUT_MS = 10_000;
+
+/**
+ * One service's copy of the connections, mirrored from the change feed. Each service follows the
+ * feed on its own, so a later stage can be behind an earlier one: a record names the connection
+ * version the filter matched it against, and a stage whose copy is older first catches up.
+ */
+export class ConnectionFeed {
+  private running: Promise<boolean> | undefined;
+  private queued: Promise<boolean> | undefined;
+
+  constructor(
+    readonly index: ConnectionIndex,
+    private readonly reader: Pick<CompactedTopicReader, 'catchUp'>,
+    private readonly catchUpTimeoutMs = CATCH_UP_TIMEOUT_MS,
+  ) {}
+
+  get(id: string): ConnectionSnapshot | undefined {
+    return this.index.get(id);
+  }
+
+  /**
+   * Whether this copy may be older than what an earlier stage saw: it holds an older version than
+   * `version`, or it has never heard of the connection (a deletion it applied is no reason).
+   */
+  isBehind(id: string, version: number | undefined): boolean {
+    const connection = this.index.get(id);
+    if (connection) return version !== undefined && connection.version < version;
+    return !this.index.wasDeleted(id);
+  }
+
+  /**
+   * Resolves true once every change written to the feed before the call has been applied. Callers
+   * share one catch-up; one that arrives while a catch-up runs waits for the next, since the one
+   * running may have read where the feed ended before the change the caller needs.
+   */
+  catchUp(): Promise<boolean> {
+    if (!this.running) return this.start();
+    this.queued ??= this.running.then(
+      () => this.startQueued(),
+      () => this.startQueued(),
+    );
+    return this.queued;
+  }
+
+  private startQueued(): Promise<boolean> {
+    this.queued = undefined;
+    return this.start();
+  }
+
+  private start(): Promise<boolean> {
+    const run: Promise<boolean> = this.reader.catchUp(this.catchUpTimeoutMs).finally(() => {
+      if (this.running === run) this.running = undefined;
+    });
+    this.running = run;
+    return run;
+  }
+}
 
 /**
  * Mirrors the connections change feed into an in-memory index, so matching, rendering and
@@ -11,9 +72,9 @@ export function mirrorConnections(
   runtime: PipelineRuntime,
   topic: string,
   metrics: PipelineMetrics,
-): ConnectionIndex {
+): ConnectionFeed {
   const connections = new ConnectionIndex();
-  runtime.mirror({ topic, apply: (key, value) => connections.applyChange(key, value) });
+  const reader = runtime.mirror({ topic, apply: (key, value) => connections.applyChange(key, value) });
   new Gauge({
     name: 'webhooks_connections_cached',
     help: 'Connections held in memory from the change feed.',
@@ -30,5 +91,5 @@ export function mirrorConnections(
       this.set(connections.appliedChanges);
     },
   });
-  return connections;
+  return new ConnectionFeed(connections, reader);
 }

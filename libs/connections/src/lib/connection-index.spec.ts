@@ -45,6 +45,17 @@ describe('ConnectionIndex', () => {
     expect(index.forProject('acme')).toEqual([]);
   });
 
+  it('remembers the most recent deletions, not a replaced version', () => {
+    const index = new ConnectionIndex(2);
+    for (const id of ['a', 'b', 'c']) {
+      index.applyChange(id, JSON.stringify(snapshot(id, 'acme')));
+      index.applyChange(id, JSON.stringify(snapshot(id, 'acme', 2)));
+    }
+    expect(['a', 'b', 'c'].some((id) => index.wasDeleted(id))).toBe(false);
+    for (const id of ['a', 'b', 'c']) index.applyChange(id, null);
+    expect(['a', 'b', 'c'].map((id) => index.wasDeleted(id))).toEqual([false, true, true]);
+  });
+
   it('ignores an older version arriving late', () => {
     const index = new ConnectionIndex();
     index.applyChange('a', JSON.stringify({ ...snapshot('a', 'acme', 3), name: 'new' }));

@@ -7,7 +7,11 @@ import { connectionSnapshotSchema, type ConnectionSnapshot } from '@campaign-web
 export class ConnectionIndex {
   private readonly byId = new Map<string, ConnectionSnapshot>();
   private readonly byProject = new Map<string, ConnectionSnapshot[]>();
+  /** Ids whose deletion this index has applied, the most recent `deletionsRemembered`. */
+  private readonly deleted = new Set<string>();
   private changes = 0;
+
+  constructor(private readonly deletionsRemembered = 100_000) {}
 
   get size(): number {
     return this.byId.size;
@@ -22,6 +26,11 @@ export class ConnectionIndex {
     return this.byId.get(id);
   }
 
+  /** Whether the feed deleted this connection since the index started (within its memory). */
+  wasDeleted(id: string): boolean {
+    return this.deleted.has(id);
+  }
+
   forProject(projectId: string): readonly ConnectionSnapshot[] {
     return this.byProject.get(projectId) ?? [];
   }
@@ -30,6 +39,7 @@ export class ConnectionIndex {
   applyChange(id: string, value: Buffer | string | null): void {
     if (value === null || value.length === 0) {
       this.remove(id);
+      this.rememberDeletion(id);
     } else {
       this.upsert(connectionSnapshotSchema.parse(JSON.parse(value.toString())));
     }
@@ -43,6 +53,14 @@ export class ConnectionIndex {
     this.byId.set(connection.id, connection);
     const siblings = this.byProject.get(connection.project_id) ?? [];
     this.byProject.set(connection.project_id, [...siblings, connection]);
+  }
+
+  private rememberDeletion(id: string): void {
+    this.deleted.delete(id);
+    this.deleted.add(id);
+    if (this.deleted.size > this.deletionsRemembered) {
+      this.deleted.delete(this.deleted.values().next().value as string);
+    }
   }
 
   remove(id: string): void {

@@ -4,6 +4,7 @@ import { DELIVERY_HEADERS, deliveryHeadersSchema, parseDeliveryHeaders } from '.
 const written = {
   [DELIVERY_HEADERS.deliveryId]: 'd-1',
   [DELIVERY_HEADERS.connectionId]: 'c-1',
+  [DELIVERY_HEADERS.connectionVersion]: '4',
   [DELIVERY_HEADERS.projectId]: 'acme',
   [DELIVERY_HEADERS.event]: 'message_send',
   [DELIVERY_HEADERS.attempt]: '1',
@@ -17,13 +18,14 @@ describe('parseDeliveryHeaders', () => {
 
     expect(parseDeliveryHeaders(written)).toEqual({
       success: true,
-      data: { ...written, [DELIVERY_HEADERS.attempt]: 1 },
+      data: { ...written, [DELIVERY_HEADERS.connectionVersion]: 4, [DELIVERY_HEADERS.attempt]: 1 },
     });
     const retry = { ...written, [DELIVERY_HEADERS.attempt]: '3', [DELIVERY_HEADERS.dueAt]: '1764201600000' };
     expect(parseDeliveryHeaders({ ...retry, [DELIVERY_HEADERS.failingSince]: '0' })).toEqual({
       success: true,
       data: {
         ...written,
+        [DELIVERY_HEADERS.connectionVersion]: 4,
         attempt: 3,
         [DELIVERY_HEADERS.dueAt]: 1764201600000,
         [DELIVERY_HEADERS.failingSince]: 0,
@@ -49,6 +51,7 @@ describe('parseDeliveryHeaders', () => {
       {
         [DELIVERY_HEADERS.deliveryId]: text,
         [DELIVERY_HEADERS.connectionId]: text,
+        [DELIVERY_HEADERS.connectionVersion]: text,
         [DELIVERY_HEADERS.projectId]: text,
         [DELIVERY_HEADERS.event]: text,
         [DELIVERY_HEADERS.attempt]: text,

@@ -9,6 +9,8 @@ import { z } from 'zod';
 export const matchedEventSchema = z.object({
   delivery_id: z.string().min(1),
   connection_id: z.string().min(1),
+  /** The connection's version the filter matched against; a later stage's copy must be as new. */
+  connection_version: z.number().int().nonnegative().optional(),
   project_id: z.string().min(1),
   family: z.enum(['message', 'subscription']),
   event: z.string().min(1),
@@ -24,6 +26,8 @@ export type MatchedEvent = z.infer<typeof matchedEventSchema>;
 export const DELIVERY_HEADERS = {
   deliveryId: 'delivery-id',
   connectionId: 'connection-id',
+  /** The connection's version the filter matched against. */
+  connectionVersion: 'connection-version',
   projectId: 'project-id',
   event: 'event',
   attempt: 'attempt',
@@ -36,6 +40,7 @@ export const DELIVERY_HEADERS = {
 export const deliveryHeadersSchema = z.object({
   [DELIVERY_HEADERS.deliveryId]: z.string().min(1),
   [DELIVERY_HEADERS.connectionId]: z.string().min(1),
+  [DELIVERY_HEADERS.connectionVersion]: z.coerce.number().int().nonnegative().optional(),
   [DELIVERY_HEADERS.projectId]: z.string().min(1),
   [DELIVERY_HEADERS.event]: z.string().min(1),
   [DELIVERY_HEADERS.attempt]: z.coerce.number().int().positive().default(1),
@@ -61,6 +66,7 @@ export function parseDeliveryHeaders(headers: Record<string, string>): z.ZodSafe
 function readWrittenDeliveryHeaders(headers: Record<string, string>): DeliveryHeaders | undefined {
   const deliveryId = headers[DELIVERY_HEADERS.deliveryId];
   const connectionId = headers[DELIVERY_HEADERS.connectionId];
+  const connectionVersion = headers[DELIVERY_HEADERS.connectionVersion];
   const projectId = headers[DELIVERY_HEADERS.projectId];
   const event = headers[DELIVERY_HEADERS.event];
   const attempt = headers[DELIVERY_HEADERS.attempt];
@@ -69,7 +75,11 @@ function readWrittenDeliveryHeaders(headers: Record<string, string>): DeliveryHe
   if (!isText(deliveryId) || !isText(connectionId) || !isText(projectId) || !isText(event)) return undefined;
   if (attempt !== undefined && !(typeof attempt === 'string' && positiveIntegerText.test(attempt)))
     return undefined;
-  if (!isAbsentOr(dueAt, nonNegativeIntegerText) || !isAbsentOr(failingSince, nonNegativeIntegerText))
+  if (
+    !isAbsentOr(connectionVersion, nonNegativeIntegerText) ||
+    !isAbsentOr(dueAt, nonNegativeIntegerText) ||
+    !isAbsentOr(failingSince, nonNegativeIntegerText)
+  )
     return undefined;
   const parsed: DeliveryHeaders = {
     [DELIVERY_HEADERS.deliveryId]: deliveryId,
@@ -78,6 +88,7 @@ function readWrittenDeliveryHeaders(headers: Record<string, string>): DeliveryHe
     [DELIVERY_HEADERS.event]: event,
     [DELIVERY_HEADERS.attempt]: attempt === undefined ? 1 : Number(attempt),
   };
+  if (connectionVersion !== undefined) parsed[DELIVERY_HEADERS.connectionVersion] = Number(connectionVersion);
   if (dueAt !== undefined) parsed[DELIVERY_HEADERS.dueAt] = Number(dueAt);
   if (failingSince !== undefined) parsed[DELIVERY_HEADERS.failingSince] = Number(failingSince);
   return parsed;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import type { Admin, Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { runAgainAfterCrashes } from './crash-recovery';
 import type { KafkaLogger } from './kafka-client';
 import { retryWhileRetriable } from './retriable';
@@ -24,6 +24,10 @@ export class CompactedTopicReader {
   private resolveCaughtUp: () => void = () => undefined;
   private lastFetchAt = 0;
   private running = false;
+  /** Per partition, the offset after the last one applied (or passed over as compacted away). */
+  private readonly applied = new Map<number, bigint>();
+  private readonly catchUps = new Set<{ targets: Map<number, bigint>; done(): void }>();
+  private admin: Admin | undefined;
   readonly ready: Promise<void>;
 
   constructor(private readonly options: CompactedTopicReaderOptions) {
@@ -38,6 +42,10 @@ export class CompactedTopicReader {
     });
     this.consumer.on(this.consumer.events.FETCH_START, () => {
       this.lastFetchAt = Date.now();
+    });
+    // Also emitted for batches that hold no record to apply (compacted away, control records).
+    this.consumer.on(this.consumer.events.END_BATCH_PROCESS, ({ payload }) => {
+      this.advance(payload.partition, BigInt(payload.lastOffset) + 1n);
     });
     runAgainAfterCrashes(this.consumer, {
       name: this.name,
@@ -79,9 +87,44 @@ export class CompactedTopicReader {
     await this.run();
   }
 
+  /**
+   * Resolves true once every record written to the topic before the call has been applied; false
+   * if that takes longer than `timeoutMs` or the broker can't say where the topic ends.
+   */
+  async catchUp(timeoutMs: number): Promise<boolean> {
+    const targets = new Map<number, bigint>();
+    try {
+      this.admin ??= this.options.kafka.admin();
+      await this.admin.connect();
+      for (const { partition, high } of await this.admin.fetchTopicOffsets(this.options.topic)) {
+        if (BigInt(high) > (this.applied.get(partition) ?? 0n)) targets.set(partition, BigInt(high));
+      }
+    } catch (error) {
+      this.options.logger.warn({ err: error, topic: this.options.topic }, 'topic end not read');
+      return false;
+    }
+    if (targets.size === 0) return true;
+    return new Promise((resolve) => {
+      const catchUp = {
+        targets,
+        done: () => {
+          clearTimeout(timer);
+          this.catchUps.delete(catchUp);
+          resolve(true);
+        },
+      };
+      const timer = setTimeout(() => {
+        this.catchUps.delete(catchUp);
+        resolve(false);
+      }, timeoutMs);
+      timer.unref();
+      this.catchUps.add(catchUp);
+    });
+  }
+
   async stop(): Promise<void> {
     this.running = false;
-    await this.consumer.disconnect();
+    await Promise.all([this.consumer.disconnect(), this.admin?.disconnect()]);
   }
 
   private async run(): Promise<void> {
@@ -113,6 +156,17 @@ export class CompactedTopicReader {
     if (target !== undefined && !batch.isEmpty() && BigInt(batch.lastOffset()) + 1n >= target) {
       this.targets.delete(batch.partition);
       this.checkCaughtUp();
+    }
+  }
+
+  private advance(partition: number, next: bigint): void {
+    if (next <= (this.applied.get(partition) ?? 0n)) return;
+    this.applied.set(partition, next);
+    for (const catchUp of this.catchUps) {
+      const target = catchUp.targets.get(partition);
+      if (target === undefined || next < target) continue;
+      catchUp.targets.delete(partition);
+      if (catchUp.targets.size === 0) catchUp.done();
     }
   }
 
