@@ -38,17 +38,25 @@ describe('notification incidents in PostgreSQL', () => {
     expect((await store.listOpen()).map((row) => row.connectionId)).toContain(opened.connectionId);
   });
 
-  it('lets one caller claim a repeat, and give it back', async () => {
+  it('lets one caller at a time claim an incident, until it gives the claim back or it lapses', async () => {
     const opened = incident();
     await store.open(opened);
-    const claimedAt = new Date(opened.lastSentAt.getTime() + 3_600_000);
+    const now = new Date('2025-11-27T10:00:00.000Z');
+    const until = new Date(now.getTime() + 120_000);
     const claims = await Promise.all([
-      store.moveLastSent(opened.connectionId, opened.lastSentAt, claimedAt),
-      store.moveLastSent(opened.connectionId, opened.lastSentAt, claimedAt),
+      store.claim(opened.connectionId, now, until),
+      store.claim(opened.connectionId, now, until),
     ]);
-    expect(claims.sort()).toEqual([false, true]);
-    expect(await store.moveLastSent(opened.connectionId, claimedAt, opened.lastSentAt)).toBe(true);
-    expect((await store.find(opened.connectionId))?.lastSentAt).toEqual(opened.lastSentAt);
+    expect(claims.filter(Boolean)).toEqual([opened]);
+
+    expect(await store.claim(opened.connectionId, new Date(until.getTime() - 1), until)).toBeUndefined();
+    const later = new Date(until.getTime() + 120_000);
+    expect(await store.claim(opened.connectionId, until, later)).toEqual(opened);
+    // The first claim's holder gives back only its own claim.
+    await store.release(opened.connectionId, until);
+    expect(await store.claim(opened.connectionId, until, later)).toBeUndefined();
+    await store.release(opened.connectionId, later);
+    expect(await store.claim(opened.connectionId, now, until)).toEqual(opened);
   });
 
   it('changes nothing about a resolved incident but replaces it with the next one', async () => {
@@ -57,8 +65,8 @@ describe('notification incidents in PostgreSQL', () => {
     const resolvedAt = new Date('2025-11-27T10:00:00.000Z');
     await store.resolve(opened.connectionId, resolvedAt);
     await store.resolve(opened.connectionId, new Date());
-    await store.update(opened.connectionId, { lastError: 'later' });
-    expect(await store.moveLastSent(opened.connectionId, opened.lastSentAt, new Date())).toBe(false);
+    await store.update(opened.connectionId, { lastError: 'later', lastSentAt: new Date() });
+    expect(await store.claim(opened.connectionId, new Date(), new Date())).toBeUndefined();
     expect(await store.find(opened.connectionId)).toEqual({ ...opened, resolvedAt });
     expect((await store.listOpen()).map((row) => row.connectionId)).not.toContain(opened.connectionId);
 

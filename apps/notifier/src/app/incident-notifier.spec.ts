@@ -11,6 +11,7 @@ const START = Date.UTC(2025, 10, 27, 9, 0, 0);
 /** The store's contract, kept in memory. */
 class MemoryIncidentStore implements IncidentStore {
   readonly rows = new Map<string, Incident>();
+  readonly claims = new Map<string, Date>();
 
   async find(connectionId: string) {
     const row = this.rows.get(connectionId);
@@ -26,21 +27,27 @@ class MemoryIncidentStore implements IncidentStore {
 
   async open(incident: Incident) {
     this.rows.set(incident.connectionId, { ...incident, resolvedAt: null });
+    this.claims.delete(incident.connectionId);
   }
 
   async update(
     connectionId: string,
-    changes: Partial<{ kind: FailureKind; lastError: string; email: string }>,
+    changes: Partial<{ kind: FailureKind; lastError: string; email: string; lastSentAt: Date }>,
   ) {
     const row = this.rows.get(connectionId);
     if (row && row.resolvedAt === null) Object.assign(row, changes);
   }
 
-  async moveLastSent(connectionId: string, from: Date, to: Date) {
+  async claim(connectionId: string, now: Date, until: Date) {
     const row = this.rows.get(connectionId);
-    if (!row || row.resolvedAt !== null || row.lastSentAt.getTime() !== from.getTime()) return false;
-    row.lastSentAt = to;
-    return true;
+    const held = this.claims.get(connectionId);
+    if (!row || row.resolvedAt !== null || (held && held.getTime() > now.getTime())) return undefined;
+    this.claims.set(connectionId, until);
+    return { ...row };
+  }
+
+  async release(connectionId: string, until: Date) {
+    if (this.claims.get(connectionId)?.getTime() === until.getTime()) this.claims.delete(connectionId);
   }
 
   async resolve(connectionId: string, resolvedAt: Date) {
@@ -82,8 +89,11 @@ class MemoryDeliveryLog implements DeliveryLog {
 class FakeMailer implements Mailer {
   readonly sent: Email[] = [];
   failure?: Error;
+  /** How long the server takes to accept an email. */
+  delayMs = 0;
 
   async send(email: Email) {
+    if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     if (this.failure) throw this.failure;
     this.sent.push(email);
   }
@@ -475,6 +485,35 @@ describe('IncidentNotifier', () => {
     await Promise.all([one.notifier.checkOpenIncidents(), two.notifier.checkOpenIncidents()]);
     expect([...one.counts.sent, ...two.counts.sent]).toEqual(['failing', 'resolved']);
     expect(one.store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
+  });
+
+  it('sends one resolved email when a recovered alert and a tick of another replica come together', async () => {
+    const one = setup();
+    await one.notifier.handleAlert(one.alert('endpoint_failing'));
+    const two = setup({ store: one.store, deliveryLog: one.deliveryLog });
+    one.advance(1000);
+    two.advance(1000);
+    one.logAttempt('delivered');
+    one.mailer.delayMs = two.mailer.delayMs = 20;
+    await Promise.all([one.notifier.handleAlert(one.alert('recovered')), two.notifier.checkOpenIncidents()]);
+    expect([...one.counts.sent, ...two.counts.sent].sort()).toEqual(['failing', 'resolved']);
+    expect(one.store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
+  });
+
+  it('waits out a claim another replica lost in a crash, then sends', async () => {
+    const one = setup();
+    await one.notifier.handleAlert(one.alert('endpoint_failing'));
+    one.advance(INTERVAL_MS);
+    // A replica claimed the repeat and died before sending it or giving the claim back.
+    await one.store.claim('c-1', new Date(START + INTERVAL_MS), new Date(START + INTERVAL_MS + 120_000));
+
+    await one.notifier.checkOpenIncidents();
+    expect(one.counts.sent).toEqual(['failing']);
+
+    one.advance(120_000);
+    await one.notifier.checkOpenIncidents();
+    expect(one.counts.sent).toEqual(['failing', 'repeat']);
+    expect(one.store.claims.size).toBe(0);
   });
 
   it('follows the connection: a new address gets the repeats, a paused one gets none, a deleted one closes it', async () => {

@@ -34,6 +34,9 @@ export interface IncidentNotifierDeps {
   now?: () => Date;
 }
 
+/** How long a replica holds an incident to email about it: longer than any SMTP exchange. */
+const CLAIM_MS = 120_000;
+
 /**
  * The notify-on-error use case: turns alerts, the delivery log and the passing of time into emails,
  * following the incident policy, with the incident kept in the store. Work on one connection is
@@ -129,6 +132,12 @@ export class IncidentNotifier {
     }
   }
 
+  /**
+   * A `recovered` alert, or a success a tick found in the log. Replicas share the store, and one
+   * may find the log's success while another takes the alert: only the one that claims the
+   * incident sends. If another holds the claim, its email, or a later tick that finds the same
+   * success in the log, ends the incident.
+   */
   private async succeeded(connectionId: string, succeededAt: Date): Promise<void> {
     const current = await this.deps.store.find(connectionId);
     if (!current || !endsIncident(current, succeededAt)) {
@@ -136,18 +145,26 @@ export class IncidentNotifier {
       return;
     }
     const now = this.now();
-    const connection = this.deps.connections.get(connectionId);
-    if (connection?.notify_on_error_email) {
-      await this.notify('resolved', { ...current, email: connection.notify_on_error_email }, connection, now);
-    }
-    await this.deps.store.resolve(connectionId, now);
-    this.forget(connectionId);
-    this.deps.log.info({ connectionId }, 'recovery notified');
+    await this.whileClaimed(connectionId, now, async (claimed) => {
+      if (!endsIncident(claimed, succeededAt)) return;
+      const connection = this.deps.connections.get(connectionId);
+      if (connection?.notify_on_error_email) {
+        await this.notify(
+          'resolved',
+          { ...claimed, email: connection.notify_on_error_email },
+          connection,
+          now,
+        );
+      }
+      await this.deps.store.resolve(connectionId, now);
+      this.forget(connectionId);
+      this.deps.log.info({ connectionId }, 'recovery notified');
+    });
   }
 
   /** A success in the log ends the incident as a `recovered` alert would; a newer error is kept. */
   private async check(incident: Incident, logged: AttemptsSince | undefined): Promise<void> {
-    if (logged?.deliveredAt) return this.succeededInLog(incident, logged.deliveredAt);
+    if (logged?.deliveredAt) return this.succeeded(incident.connectionId, logged.deliveredAt);
     let current = incident;
     if (logged?.lastError && logged.lastError !== incident.lastError) {
       await this.deps.store.update(incident.connectionId, { lastError: logged.lastError });
@@ -156,25 +173,24 @@ export class IncidentNotifier {
     await this.repeat(current);
   }
 
-  /** Every replica's timer finds the same success: the one that claims the incident sends. */
-  private async succeededInLog(incident: Incident, deliveredAt: Date): Promise<void> {
-    await this.whileClaimed(incident, this.now(), () => this.succeeded(incident.connectionId, deliveredAt));
-  }
-
   /**
-   * Runs `send` if this process claims the incident's next email (replicas share the store), and
-   * gives the claim back if sending fails. A claim lost in a crash only delays that email: the
-   * incident stays open and is found again at a later tick.
+   * Runs `work` on the incident as it reads under this process's claim, if no other replica holds
+   * one. A claim lost in a crash only delays an email: the incident stays open, and a later tick
+   * claims it once the claim has lapsed.
    */
-  private async whileClaimed(incident: Incident, now: Date, send: () => Promise<void>): Promise<boolean> {
-    if (!(await this.deps.store.moveLastSent(incident.connectionId, incident.lastSentAt, now))) return false;
+  private async whileClaimed(
+    connectionId: string,
+    now: Date,
+    work: (claimed: Incident) => Promise<void>,
+  ): Promise<void> {
+    const until = new Date(now.getTime() + CLAIM_MS);
+    const claimed = await this.deps.store.claim(connectionId, now, until);
+    if (!claimed) return;
     try {
-      await send();
-    } catch (error) {
-      await this.deps.store.moveLastSent(incident.connectionId, now, incident.lastSentAt);
-      throw error;
+      await work(claimed);
+    } finally {
+      await this.deps.store.release(connectionId, until);
     }
-    return true;
   }
 
   private async repeat(incident: Incident): Promise<void> {
@@ -190,10 +206,12 @@ export class IncidentNotifier {
     const email = connection.notify_on_error_email;
     // Deactivated or no address: the incident waits, silent, for one or the other to change.
     if (!connection.active || !email) return;
-    const sent = await this.whileClaimed(incident, now, () =>
-      this.notify('repeat', { ...incident, email }, connection, now),
-    );
-    if (sent && email !== incident.email) await this.deps.store.update(incident.connectionId, { email });
+    await this.whileClaimed(incident.connectionId, now, async (claimed) => {
+      // Another replica may have sent it between this tick's read and the claim.
+      if (!isRepeatDue(claimed, now, this.deps.intervalMs)) return;
+      await this.notify('repeat', { ...claimed, email }, connection, now);
+      await this.deps.store.update(incident.connectionId, { lastSentAt: now, email });
+    });
   }
 
   /**

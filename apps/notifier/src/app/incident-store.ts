@@ -10,14 +10,17 @@ export interface IncidentStore {
   /** Changes an open incident; does nothing to a resolved one. */
   update(
     connectionId: string,
-    changes: Partial<{ kind: FailureKind; lastError: string; email: string }>,
+    changes: Partial<{ kind: FailureKind; lastError: string; email: string; lastSentAt: Date }>,
   ): Promise<void>;
   /**
-   * Moves an open incident's `lastSentAt` from `from` to `to`, only if it still reads `from`:
-   * true when this caller made the change. Claims a repeat (and gives it back when sending
-   * failed), so that replicas sharing the table never send the same repeat twice.
+   * Claims the open incident until `until`, unless another caller's claim runs past `now`: the
+   * incident as it reads under the claim, or undefined. Replicas sharing the table claim an
+   * incident before emailing about it, so that no two send the same email; a claim lost in a crash
+   * lapses at `until`.
    */
-  moveLastSent(connectionId: string, from: Date, to: Date): Promise<boolean>;
+  claim(connectionId: string, now: Date, until: Date): Promise<Incident | undefined>;
+  /** Ends the claim made until `until`, if it is still this caller's. */
+  release(connectionId: string, until: Date): Promise<void>;
   /** Marks the open incident resolved; does nothing if it already is. */
   resolve(connectionId: string, resolvedAt: Date): Promise<void>;
 }

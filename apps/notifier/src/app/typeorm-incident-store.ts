@@ -22,23 +22,32 @@ export class TypeOrmIncidentStore implements IncidentStore {
   }
 
   async open(incident: Incident): Promise<void> {
-    await this.rows.upsert({ ...incident, resolvedAt: null }, ['connectionId']);
+    await this.rows.upsert({ ...incident, resolvedAt: null, claimedUntil: null }, ['connectionId']);
   }
 
   async update(
     connectionId: string,
-    changes: Partial<{ kind: FailureKind; lastError: string; email: string }>,
+    changes: Partial<{ kind: FailureKind; lastError: string; email: string; lastSentAt: Date }>,
   ): Promise<void> {
     if (Object.keys(changes).length === 0) return;
     await this.rows.update({ connectionId, resolvedAt: IsNull() }, changes);
   }
 
-  async moveLastSent(connectionId: string, from: Date, to: Date): Promise<boolean> {
-    const result = await this.rows.update(
-      { connectionId, resolvedAt: IsNull(), lastSentAt: from },
-      { lastSentAt: to },
-    );
-    return result.affected === 1;
+  async claim(connectionId: string, now: Date, until: Date): Promise<Incident | undefined> {
+    // One statement: of two replicas claiming at once, PostgreSQL lets the second re-check the
+    // condition against the first's claim.
+    const result = await this.rows
+      .createQueryBuilder()
+      .update()
+      .set({ claimedUntil: until })
+      .where('connection_id = :connectionId AND resolved_at IS NULL', { connectionId })
+      .andWhere('(claimed_until IS NULL OR claimed_until <= :now)', { now })
+      .execute();
+    return result.affected === 1 ? this.find(connectionId) : undefined;
+  }
+
+  async release(connectionId: string, until: Date): Promise<void> {
+    await this.rows.update({ connectionId, claimedUntil: until }, { claimedUntil: null });
   }
 
   async resolve(connectionId: string, resolvedAt: Date): Promise<void> {

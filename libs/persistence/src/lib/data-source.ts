@@ -7,6 +7,7 @@ import { DropRedundantRequestIndex1764201800000 } from './migrations/17642018000
 import { CreateNotificationIncidents1764201700000 } from './migrations/1764201700000-CreateNotificationIncidents';
 import { KeepBodyWithFirstAttempt1764201850000 } from './migrations/1764201850000-KeepBodyWithFirstAttempt';
 import { KeepTemplateKeyOrder1764201900000 } from './migrations/1764201900000-KeepTemplateKeyOrder';
+import { ClaimIncidents1764201950000 } from './migrations/1764201950000-ClaimIncidents';
 import { NotificationIncidentEntity } from './notification-incident.entity';
 
 export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
@@ -20,6 +21,7 @@ export const MIGRATIONS = [
   DropRedundantRequestIndex1764201800000,
   KeepBodyWithFirstAttempt1764201850000,
   KeepTemplateKeyOrder1764201900000,
+  ClaimIncidents1764201950000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

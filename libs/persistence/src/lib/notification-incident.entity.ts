@@ -32,4 +32,8 @@ export class NotificationIncidentEntity {
 
   @Column('timestamptz', { name: 'resolved_at', nullable: true })
   resolvedAt!: Date | null;
+
+  /** Until when a notifier replica holds the incident to email about it; null when none does. */
+  @Column('timestamptz', { name: 'claimed_until', nullable: true })
+  claimedUntil!: Date | null;
 }
