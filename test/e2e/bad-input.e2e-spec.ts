@@ -9,6 +9,7 @@ const filterCounters = {
   consumed: ['webhooks_records_consumed_total', { topic: 'campaign.message-events' }],
   deadLettered: ['webhooks_dead_letters_total', { topic: 'campaign.message-events' }],
   unknownEvent: ['webhooks_filter_skips_total', { reason: 'unknown_event' }],
+  unknownChannel: ['webhooks_filter_skips_total', { reason: 'unknown_channel' }],
   notMatched: ['webhooks_filter_skips_total', { reason: 'no_connection' }],
   matched: ['webhooks_matches_total', {}],
 } as const;
@@ -102,6 +103,7 @@ describe('bad input on campaign.message-events', () => {
         project_id: PROJECT,
         properties: { message_type: 'inbox' },
       }),
+      wellFormed({ message_type: 'carrier_pigeon' }),
       JSON.stringify({
         event: 'message_send',
         time: 1764201600,
@@ -152,11 +154,16 @@ describe('bad input on campaign.message-events', () => {
 
     // Each record took exactly one way out of the filter.
     expect(delta('consumed')).toBe(records.length + 1);
-    expect(delta('deadLettered') + delta('unknownEvent') + delta('notMatched') + delta('matched')).toBe(
-      records.length + 1,
-    );
+    expect(
+      delta('deadLettered') +
+        delta('unknownEvent') +
+        delta('unknownChannel') +
+        delta('notMatched') +
+        delta('matched'),
+    ).toBe(records.length + 1);
     expect(delta('deadLettered')).toBeGreaterThanOrEqual(10);
     expect(delta('unknownEvent')).toBeGreaterThanOrEqual(1);
+    expect(delta('unknownChannel')).toBeGreaterThanOrEqual(1);
 
     // Every match reached the endpoint as valid JSON with the contract's keys and nothing more.
     await waitUntil(async () => receiver.requests.length >= delta('matched'), 60_000);

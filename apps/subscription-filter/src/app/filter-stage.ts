@@ -6,6 +6,7 @@ import {
   type MatchDecision,
 } from '@campaign-webhooks/connections';
 import {
+  isChannel,
   isMessageEvent,
   isSubscriptionEvent,
   messageEventSchema,
@@ -51,8 +52,10 @@ export class FilterStage implements BatchStage {
     const parsed = messageEventSchema.safeParse(json);
     if (!parsed.success) return { poison: invalidRecord(parsed.error) };
     const event = parsed.data;
-    if (!isMessageEvent(event.event)) return this.skipUnknown();
+    if (!isMessageEvent(event.event)) return this.skipUnknown('unknown_event');
     const channel = event.properties.message_type;
+    // No connection can select a channel the contract does not list.
+    if (!isChannel(channel)) return this.skipUnknown('unknown_channel');
     return this.fanOut(record, event, 'message', channel, (connection) =>
       matchMessageEvent(connection, event),
     );
@@ -62,7 +65,7 @@ export class FilterStage implements BatchStage {
     const parsed = subscriptionEventSchema.safeParse(json);
     if (!parsed.success) return { poison: invalidRecord(parsed.error) };
     const event = parsed.data;
-    if (!isSubscriptionEvent(event.event)) return this.skipUnknown();
+    if (!isSubscriptionEvent(event.event)) return this.skipUnknown('unknown_event');
     const channel = event.properties.channel ?? 'none';
     return this.fanOut(record, event, 'subscription', channel, (connection) =>
       matchSubscriptionEvent(connection, event),
@@ -116,8 +119,8 @@ export class FilterStage implements BatchStage {
     return { topic: this.topics.outcomes, key: connection.id, value: JSON.stringify(outcome) };
   }
 
-  private skipUnknown(): RecordResult {
-    this.metrics.skipped.inc({ reason: 'unknown_event' });
+  private skipUnknown(reason: 'unknown_event' | 'unknown_channel'): RecordResult {
+    this.metrics.skipped.inc({ reason });
     return { produce: [] };
   }
 }
