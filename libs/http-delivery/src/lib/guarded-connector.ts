@@ -38,7 +38,7 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
 /**
  * Wraps a connector whose socket is opened by someone else (a proxy tunnel): the target is
  * resolved and checked here first, and the tunnel is opened only if every address is allowed,
- * to the address checked. Given the name, the proxy would resolve it again, and a name that
+ * to an address checked. Given the name, the proxy would resolve it again, and a name that
  * answers differently the second time would reach an address nobody checked. TLS still verifies
  * the certificate against the name.
  */
@@ -62,20 +62,31 @@ export function guardTunnelConnector(
         callback(error, null);
         return;
       }
-      // Every address passed the check; IPv4 first, which more egress networks route.
+      // Every address passed the check. IPv4 first, which more egress networks route; then each
+      // other address in turn while the proxy can't reach the one before.
       const all = addresses as LookupAddress[];
-      const { address, family } = all.find((candidate) => candidate.family === 4) ?? all[0];
+      const ordered = [
+        ...all.filter(({ family }) => family === 4),
+        ...all.filter(({ family }) => family !== 4),
+      ];
       // `host` is what the CONNECT names: the name with the port, if the URL gave one.
       const port = (target.host ?? target.hostname).slice(target.hostname.length);
-      openTunnel(
-        {
-          ...target,
-          hostname: address,
-          host: `${family === 6 ? `[${address}]` : address}${port}`,
-          servername: target.servername ?? target.hostname,
-        },
-        callback,
-      );
+      const attempt = (index: number): void => {
+        const { address, family } = ordered[index];
+        openTunnel(
+          {
+            ...target,
+            hostname: address,
+            host: `${family === 6 ? `[${address}]` : address}${port}`,
+            servername: target.servername ?? target.hostname,
+          },
+          (...result) => {
+            if (result[0] !== null && index + 1 < ordered.length) attempt(index + 1);
+            else callback(...result);
+          },
+        );
+      };
+      attempt(0);
     });
   };
 }

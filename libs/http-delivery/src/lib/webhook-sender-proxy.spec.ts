@@ -1,7 +1,8 @@
 import { createServer, type Server } from 'node:http';
+import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { connect, type AddressInfo, type Socket } from 'node:net';
 import type { AddressResolver } from './address-resolver';
-import { startLocalReceiver, type LocalReceiver } from './local-receiver.fixture';
+import { selfSignedCertificate, startLocalReceiver, type LocalReceiver } from './local-receiver.fixture';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender';
 
 interface LocalProxy {
@@ -10,19 +11,25 @@ interface LocalProxy {
   close: () => Promise<void>;
 }
 
-/** A forward proxy on 127.0.0.1 that opens CONNECT tunnels, or refuses them with `refuseWith`. */
-async function startLocalProxy(refuseWith?: number): Promise<LocalProxy> {
+/**
+ * A forward proxy on 127.0.0.1 that opens CONNECT tunnels. `route` may send a tunnel elsewhere
+ * than it asks for (`host:port`), or refuse it with a status code.
+ */
+async function startLocalProxy(
+  route: (requested: string) => string | number = (requested) => requested,
+): Promise<LocalProxy> {
   const tunnels: string[] = [];
   const sockets = new Set<Socket>();
   const server: Server = createServer((_request, response) => response.writeHead(405).end());
   server.on('connect', (request, client: Socket, head: Buffer) => {
     tunnels.push(request.url ?? '');
     sockets.add(client);
-    if (refuseWith !== undefined) {
-      client.end(`HTTP/1.1 ${refuseWith} Refused\r\ncontent-length: 0\r\n\r\n`);
+    const upstreamTarget = route(request.url ?? '');
+    if (typeof upstreamTarget === 'number') {
+      client.end(`HTTP/1.1 ${upstreamTarget} Refused\r\ncontent-length: 0\r\n\r\n`);
       return;
     }
-    const [host, port] = (request.url ?? '').split(':');
+    const [host, port] = upstreamTarget.split(/:(?=\d+$)/);
     const upstream = connect(Number(port), host, () => {
       client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
       upstream.write(head);
@@ -65,9 +72,9 @@ describe('WebhookSender through a proxy', () => {
 
   async function senderThroughProxy(
     options: Partial<WebhookSenderOptions>,
-    refuseWith?: number,
+    route?: number | ((requested: string) => string | number),
   ): Promise<WebhookSender> {
-    proxy = await startLocalProxy(refuseWith);
+    proxy = await startLocalProxy(typeof route === 'number' ? () => route : route);
     sender = new WebhookSender({ userAgent: 'campaign-webhooks/1.2.3', proxyUrl: proxy.url, ...options });
     return sender;
   }
@@ -128,18 +135,70 @@ describe('WebhookSender through a proxy', () => {
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
   });
 
-  it('asks for an IPv4 address when the name has one, and writes an IPv6 one in brackets', async () => {
+  it('asks for an IPv4 address first, then the IPv6 one, written in brackets', async () => {
     const v6 = { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 };
     const v4 = { address: '93.184.215.14', family: 4 };
-    let answer = [v6, v4];
-    const resolve: AddressResolver = (_hostname, _options, callback) => callback(null, answer);
+    const resolve: AddressResolver = (_hostname, _options, callback) => callback(null, [v6, v4]);
     const through = await senderThroughProxy({ policy: 'public-https', resolve }, 403);
-    const url = `http://dual.example.com:${receiver.port}/hook`;
 
-    await through.send({ url, headers: {}, body: '{}' });
-    answer = [v6];
-    await through.send({ url: url.replace('dual', 'six'), headers: {}, body: '{}' });
+    await through.send({ url: `http://dual.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
     expect(proxy?.tunnels).toEqual([`${v4.address}:${receiver.port}`, `[${v6.address}]:${receiver.port}`]);
+  });
+
+  it('tries the next address when the proxy cannot reach one', async () => {
+    const resolve: AddressResolver = (_hostname, _options, callback) =>
+      callback(null, [
+        { address: '93.184.215.14', family: 4 },
+        { address: '93.184.215.15', family: 4 },
+      ]);
+    // The first address is down; the proxy reaches the second (this test's receiver).
+    const through = await senderThroughProxy({ policy: 'public-https', resolve }, (requested) =>
+      requested.startsWith('93.184.215.14:') ? 502 : `127.0.0.1:${receiver.port}`,
+    );
+
+    await expect(
+      through.send({ url: `http://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
+    ).resolves.toMatchObject({ kind: 'response', status: 200 });
+    expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`, `93.184.215.15:${receiver.port}`]);
+    expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('opens TLS through the tunnel to the name, not the address it asked the proxy for', async () => {
+    const servernames: string[] = [];
+    const tls: HttpsServer = createHttpsServer(
+      {
+        ...selfSignedCertificate('DNS:hooks.example.com'),
+        SNICallback: (servername, done) => {
+          servernames.push(servername);
+          done(null);
+        },
+      },
+      (_request, response) => response.end('{}'),
+    );
+    await new Promise<void>((listening) => tls.listen(0, '127.0.0.1', listening));
+    const { port } = tls.address() as AddressInfo;
+    try {
+      const resolve: AddressResolver = (_hostname, _options, callback) =>
+        callback(null, [{ address: '93.184.215.14', family: 4 }]);
+      const through = await senderThroughProxy(
+        { policy: 'public-https', resolve },
+        () => `127.0.0.1:${port}`,
+      );
+
+      const result = await through.send({
+        url: `https://hooks.example.com:${port}/hook`,
+        headers: {},
+        body: '{}',
+      });
+
+      // The certificate names the host but nobody trusts it: TLS checked it, and refused it.
+      expect(result).toMatchObject({ kind: 'error', error: 'tls' });
+      expect(proxy?.tunnels).toEqual([`93.184.215.14:${port}`]);
+      expect(servernames).toEqual(['hooks.example.com']);
+    } finally {
+      tls.closeAllConnections();
+      await new Promise((closed) => tls.close(closed));
+    }
   });
 
   it('reports a proxy that refuses the tunnel as a connection error', async () => {

@@ -1,13 +1,15 @@
-import { execFileSync } from 'node:child_process';
 import type { LookupAddress } from 'node:dns';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import type { ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server as TcpServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { AddressResolver } from './address-resolver';
-import { closedPort, startLocalReceiver, type LocalReceiver, type Respond } from './local-receiver.fixture';
+import {
+  closedPort,
+  selfSignedCertificate,
+  startLocalReceiver,
+  type LocalReceiver,
+  type Respond,
+} from './local-receiver.fixture';
 import type { SendResult } from './send-result';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender';
 
@@ -296,42 +298,16 @@ describe('WebhookSender', () => {
   });
 
   it('refuses an endpoint whose certificate is not trusted (self-signed)', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'self-signed-'));
-    let server: HttpsServer | undefined;
+    let answered = 0;
+    // The certificate is valid for 127.0.0.1, only untrusted.
+    const tls: HttpsServer = createHttpsServer(
+      selfSignedCertificate('IP:127.0.0.1'),
+      (_request, response) => {
+        answered++;
+        response.end('{}');
+      },
+    );
     try {
-      // openssl is what an operator would use; the certificate is valid for 127.0.0.1, only untrusted.
-      execFileSync(
-        'openssl',
-        [
-          'req',
-          '-x509',
-          '-newkey',
-          'ec',
-          '-pkeyopt',
-          'ec_paramgen_curve:prime256v1',
-          '-nodes',
-          '-keyout',
-          join(dir, 'key.pem'),
-          '-out',
-          join(dir, 'cert.pem'),
-          '-days',
-          '1',
-          '-subj',
-          '/CN=127.0.0.1',
-          '-addext',
-          'subjectAltName=IP:127.0.0.1',
-        ],
-        { stdio: 'ignore' },
-      );
-      let answered = 0;
-      const tls = createHttpsServer(
-        { key: readFileSync(join(dir, 'key.pem')), cert: readFileSync(join(dir, 'cert.pem')) },
-        (_request, response) => {
-          answered++;
-          response.end('{}');
-        },
-      );
-      server = tls;
       await new Promise<void>((resolve) => tls.listen(0, '127.0.0.1', resolve));
       sender = new WebhookSender({ userAgent: USER_AGENT, policy: 'allow-private' });
 
@@ -340,9 +316,8 @@ describe('WebhookSender', () => {
       expect(result).toMatchObject({ kind: 'error', error: 'tls' });
       expect(answered).toBe(0);
     } finally {
-      server?.closeAllConnections();
-      await new Promise((resolve) => server?.close(resolve) ?? resolve(undefined));
-      rmSync(dir, { recursive: true, force: true });
+      tls.closeAllConnections();
+      await new Promise((resolve) => tls.close(resolve));
     }
   });
 
