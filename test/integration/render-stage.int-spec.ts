@@ -88,7 +88,9 @@ describe('render stage with profiles in PostgreSQL', () => {
     await expect(stage.handleBatch([matched('p-\u0000'), matched(profileId)])).rejects.toThrow(
       PoisonRecordError,
     );
-    // The consumer then runs each record alone.
+    // The consumer then runs each record alone: the one with the NUL is refused again, the other
+    // renders.
+    await expect(stage.handleBatch([matched('p-\u0000')])).rejects.toThrow(PoisonRecordError);
     const [result] = await stage.handleBatch([matched(profileId)]);
     expect(result).toMatchObject({ produce: [{ topic: topics.deliveries }] });
     const [delivery] = 'produce' in result ? result.produce : [];

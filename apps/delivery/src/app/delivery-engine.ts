@@ -134,7 +134,8 @@ export class DeliveryEngine {
 
     if (this.deps.connections.isBehind(delivery.connectionId, headers[DELIVERY_HEADERS.connectionVersion])) {
       detach(delivery);
-      if (!(await this.deps.connections.catchUp())) return this.park(delivery, 1_000, 'connections_behind');
+      if (!(await this.deps.connections.catchUp([delivery.connectionId])))
+        return this.park(delivery, 1_000, 'connections_behind');
     }
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);

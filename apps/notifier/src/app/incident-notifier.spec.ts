@@ -13,6 +13,9 @@ class MemoryIncidentStore implements IncidentStore {
   readonly rows = new Map<string, Incident>();
   readonly claims = new Map<string, Date>();
 
+  /** Claims lapse by the store's clock. */
+  constructor(private readonly now: () => number) {}
+
   async find(connectionId: string) {
     const row = this.rows.get(connectionId);
     return row ? { ...row } : undefined;
@@ -38,12 +41,14 @@ class MemoryIncidentStore implements IncidentStore {
     if (row && row.resolvedAt === null) Object.assign(row, changes);
   }
 
-  async claim(connectionId: string, now: Date, until: Date) {
+  async claim(connectionId: string, leaseMs: number) {
     const row = this.rows.get(connectionId);
     const held = this.claims.get(connectionId);
-    if (!row || row.resolvedAt !== null || (held && held.getTime() > now.getTime())) return undefined;
+    const now = this.now();
+    if (!row || row.resolvedAt !== null || (held && held.getTime() > now)) return undefined;
+    const until = new Date(now + leaseMs);
     this.claims.set(connectionId, until);
-    return { ...row };
+    return { incident: { ...row }, until };
   }
 
   async release(connectionId: string, until: Date) {
@@ -128,11 +133,12 @@ function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnap
 
 /** A notifier with fakes around it and a clock the test moves. */
 function setup({
-  store = new MemoryIncidentStore(),
+  store = undefined as MemoryIncidentStore | undefined,
   deliveryLog = new MemoryDeliveryLog(),
   connections = [connection()],
 } = {}) {
   const clock = { now: START };
+  store ??= new MemoryIncidentStore(() => clock.now);
   const mailer = new FakeMailer();
   const counts = { sent: [] as NotificationKind[], failed: [] as NotificationKind[] };
   const index = new Map(connections.map((c) => [c.id, c]));
@@ -505,7 +511,7 @@ describe('IncidentNotifier', () => {
     await one.notifier.handleAlert(one.alert('endpoint_failing'));
     one.advance(INTERVAL_MS);
     // A replica claimed the repeat and died before sending it or giving the claim back.
-    await one.store.claim('c-1', new Date(START + INTERVAL_MS), new Date(START + INTERVAL_MS + 120_000));
+    await one.store.claim('c-1', 120_000);
 
     await one.notifier.checkOpenIncidents();
     expect(one.counts.sent).toEqual(['failing']);

@@ -145,13 +145,13 @@ export class IncidentNotifier {
       return;
     }
     const now = this.now();
-    await this.whileClaimed(connectionId, now, async (claimed) => {
-      if (!endsIncident(claimed, succeededAt)) return;
+    const claimed = await this.whileClaimed(connectionId, async (incident) => {
+      if (!endsIncident(incident, succeededAt)) return;
       const connection = this.deps.connections.get(connectionId);
       if (connection?.notify_on_error_email) {
         await this.notify(
           'resolved',
-          { ...claimed, email: connection.notify_on_error_email },
+          { ...incident, email: connection.notify_on_error_email },
           connection,
           now,
         );
@@ -160,6 +160,9 @@ export class IncidentNotifier {
       this.forget(connectionId);
       this.deps.log.info({ connectionId }, 'recovery notified');
     });
+    if (!claimed) {
+      this.deps.log.info({ connectionId }, 'recovery left to the replica that holds the incident');
+    }
   }
 
   /** A success in the log ends the incident as a `recovered` alert would; a newer error is kept. */
@@ -175,22 +178,21 @@ export class IncidentNotifier {
 
   /**
    * Runs `work` on the incident as it reads under this process's claim, if no other replica holds
-   * one. A claim lost in a crash only delays an email: the incident stays open, and a later tick
-   * claims it once the claim has lapsed.
+   * one; false if one does. A claim lost in a crash only delays an email: the incident stays open,
+   * and a later tick claims it once the claim has lapsed.
    */
   private async whileClaimed(
     connectionId: string,
-    now: Date,
     work: (claimed: Incident) => Promise<void>,
-  ): Promise<void> {
-    const until = new Date(now.getTime() + CLAIM_MS);
-    const claimed = await this.deps.store.claim(connectionId, now, until);
-    if (!claimed) return;
+  ): Promise<boolean> {
+    const claim = await this.deps.store.claim(connectionId, CLAIM_MS);
+    if (!claim) return false;
     try {
-      await work(claimed);
+      await work(claim.incident);
     } finally {
-      await this.deps.store.release(connectionId, until);
+      await this.deps.store.release(connectionId, claim.until);
     }
+    return true;
   }
 
   private async repeat(incident: Incident): Promise<void> {
@@ -206,7 +208,7 @@ export class IncidentNotifier {
     const email = connection.notify_on_error_email;
     // Deactivated or no address: the incident waits, silent, for one or the other to change.
     if (!connection.active || !email) return;
-    await this.whileClaimed(incident.connectionId, now, async (claimed) => {
+    await this.whileClaimed(incident.connectionId, async (claimed) => {
       // Another replica may have sent it between this tick's read and the claim.
       if (!isRepeatDue(claimed, now, this.deps.intervalMs)) return;
       await this.notify('repeat', { ...claimed, email }, connection, now);

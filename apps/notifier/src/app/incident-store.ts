@@ -1,5 +1,10 @@
 import type { FailureKind, Incident } from './incident-policy';
 
+export interface IncidentClaim {
+  incident: Incident;
+  until: Date;
+}
+
 /** Where incidents are kept, so that they and their schedule survive restarts. */
 export interface IncidentStore {
   find(connectionId: string): Promise<Incident | undefined>;
@@ -13,13 +18,13 @@ export interface IncidentStore {
     changes: Partial<{ kind: FailureKind; lastError: string; email: string; lastSentAt: Date }>,
   ): Promise<void>;
   /**
-   * Claims the open incident until `until`, unless another caller's claim runs past `now`: the
-   * incident as it reads under the claim, or undefined. Replicas sharing the table claim an
-   * incident before emailing about it, so that no two send the same email; a claim lost in a crash
-   * lapses at `until`.
+   * Claims the open incident for `leaseMs`, unless another caller's claim has not lapsed: the
+   * incident as it reads under the claim, and when the claim lapses; or undefined. Replicas sharing
+   * the table claim an incident before emailing about it, so that no two send the same email; a
+   * claim lost in a crash lapses on its own. Claims lapse by the store's clock, not the callers'.
    */
-  claim(connectionId: string, now: Date, until: Date): Promise<Incident | undefined>;
-  /** Ends the claim made until `until`, if it is still this caller's. */
+  claim(connectionId: string, leaseMs: number): Promise<IncidentClaim | undefined>;
+  /** Ends a claim, if it is still the one that lapses at `until`. */
   release(connectionId: string, until: Date): Promise<void>;
   /** Marks the open incident resolved; does nothing if it already is. */
   resolve(connectionId: string, resolvedAt: Date): Promise<void>;

@@ -1,7 +1,7 @@
 import { NotificationIncidentEntity } from '@campaign-webhooks/persistence';
 import { IsNull, type DataSource, type Repository } from 'typeorm';
 import { FAILURE_KINDS, type FailureKind, type Incident } from './incident-policy';
-import type { IncidentStore } from './incident-store';
+import type { IncidentClaim, IncidentStore } from './incident-store';
 
 /** Incidents in PostgreSQL (`notification_incidents`, one row per connection). */
 export class TypeOrmIncidentStore implements IncidentStore {
@@ -33,17 +33,22 @@ export class TypeOrmIncidentStore implements IncidentStore {
     await this.rows.update({ connectionId, resolvedAt: IsNull() }, changes);
   }
 
-  async claim(connectionId: string, now: Date, until: Date): Promise<Incident | undefined> {
+  async claim(connectionId: string, leaseMs: number): Promise<IncidentClaim | undefined> {
     // One statement: of two replicas claiming at once, PostgreSQL lets the second re-check the
-    // condition against the first's claim.
+    // condition against the first's claim. Whole milliseconds, so that a release can name it.
     const result = await this.rows
       .createQueryBuilder()
       .update()
-      .set({ claimedUntil: until })
+      .set({ claimedUntil: () => `date_trunc('milliseconds', now() + make_interval(secs => :seconds))` })
       .where('connection_id = :connectionId AND resolved_at IS NULL', { connectionId })
-      .andWhere('(claimed_until IS NULL OR claimed_until <= :now)', { now })
+      .andWhere('(claimed_until IS NULL OR claimed_until <= now())')
+      .setParameter('seconds', leaseMs / 1000)
+      .returning('claimed_until')
       .execute();
-    return result.affected === 1 ? this.find(connectionId) : undefined;
+    const claimed = (result.raw as { claimed_until: Date }[])[0];
+    if (!claimed) return undefined;
+    const incident = await this.find(connectionId);
+    return incident && { incident, until: claimed.claimed_until };
   }
 
   async release(connectionId: string, until: Date): Promise<void> {

@@ -48,11 +48,12 @@ export class RenderStage implements BatchStage {
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
     let plans = records.map((record) => this.plan(record));
-    const stale = plans.map((plan) => this.plannedOnOlderCopy(plan));
-    if (stale.includes(true)) {
-      if (!(await this.connections.catchUp()))
+    const stale = plans.map((plan) => this.connectionNewerThanCopy(plan));
+    const named = stale.filter((id) => id !== undefined);
+    if (named.length > 0) {
+      if (!(await this.connections.catchUp(named)))
         throw new TransientError('connections not caught up with the change feed');
-      plans = plans.map((plan, i) => (stale[i] ? this.plan(records[i]) : plan));
+      plans = plans.map((plan, i) => (stale[i] === undefined ? plan : this.plan(records[i])));
     }
     await this.loadProfiles(plans);
     return plans.map((plan) => this.execute(plan));
@@ -95,12 +96,11 @@ export class RenderStage implements BatchStage {
       this.profileCache.set(key.projectId, key.profileId, found.get(id) ?? null);
   }
 
-  /** Whether the filter matched the record against a newer connection than this copy holds. */
-  private plannedOnOlderCopy(plan: Planned): boolean {
-    return (
-      plan.kind !== 'poison' &&
-      this.connections.isBehind(plan.matched.connection_id, plan.matched.connection_version)
-    );
+  /** The connection, if the filter matched the record against a newer one than this copy holds. */
+  private connectionNewerThanCopy(plan: Planned): string | undefined {
+    if (plan.kind === 'poison') return undefined;
+    const { connection_id, connection_version } = plan.matched;
+    return this.connections.isBehind(connection_id, connection_version) ? connection_id : undefined;
   }
 
   private execute(plan: Planned): RecordResult {

@@ -37,13 +37,23 @@ export class ConnectionFeed {
   }
 
   /**
-   * Resolves true once every change written to the feed before the call has been applied. Callers
-   * share one catch-up; one that arrives while a catch-up runs waits for the next, since the one
-   * running may have read where the feed ended before the change the caller needs.
+   * Resolves true once every change written to the feed before the call has been applied; the
+   * connections named that this copy still does not hold are then gone, and later records for them
+   * need not wait. Callers share one catch-up; one that arrives while a catch-up runs waits for the
+   * next, since the one running may have read where the feed ended before the change it needs.
    */
-  catchUp(): Promise<boolean> {
+  async catchUp(ids: Iterable<string> = []): Promise<boolean> {
+    const caughtUp = await this.nextCatchUp();
+    if (caughtUp) {
+      for (const id of ids) if (!this.index.get(id)) this.index.rememberDeletion(id);
+    }
+    return caughtUp;
+  }
+
+  private nextCatchUp(): Promise<boolean> {
+    if (this.queued) return this.queued;
     if (!this.running) return this.start();
-    this.queued ??= this.running.then(
+    this.queued = this.running.then(
       () => this.startQueued(),
       () => this.startQueued(),
     );

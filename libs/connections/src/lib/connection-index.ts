@@ -7,7 +7,7 @@ import { connectionSnapshotSchema, type ConnectionSnapshot } from '@campaign-web
 export class ConnectionIndex {
   private readonly byId = new Map<string, ConnectionSnapshot>();
   private readonly byProject = new Map<string, ConnectionSnapshot[]>();
-  /** Ids whose deletion this index has applied, the most recent `deletionsRemembered`. */
+  /** Ids known to be deleted, the most recent `deletionsRemembered`. */
   private readonly deleted = new Set<string>();
   private changes = 0;
 
@@ -26,7 +26,10 @@ export class ConnectionIndex {
     return this.byId.get(id);
   }
 
-  /** Whether the feed deleted this connection since the index started (within its memory). */
+  /**
+   * Whether the feed deleted this connection since the index started, or a catch-up with the feed
+   * found it absent (within the index's memory).
+   */
   wasDeleted(id: string): boolean {
     return this.deleted.has(id);
   }
@@ -55,7 +58,7 @@ export class ConnectionIndex {
     this.byProject.set(connection.project_id, [...siblings, connection]);
   }
 
-  private rememberDeletion(id: string): void {
+  rememberDeletion(id: string): void {
     this.deleted.delete(id);
     this.deleted.add(id);
     if (this.deleted.size > this.deletionsRemembered) {

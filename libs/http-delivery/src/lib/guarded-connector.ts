@@ -63,7 +63,7 @@ export function guardTunnelConnector(
         return;
       }
       // Every address passed the check. IPv4 first, which more egress networks route; then each
-      // other address in turn while the proxy can't reach the one before.
+      // other address in turn while the proxy answers that it can't reach the one before.
       const all = addresses as LookupAddress[];
       const ordered = [
         ...all.filter(({ family }) => family === 4),
@@ -81,14 +81,26 @@ export function guardTunnelConnector(
             servername: target.servername ?? target.hostname,
           },
           (...result) => {
-            if (result[0] !== null && index + 1 < ordered.length) attempt(index + 1);
-            else callback(...result);
+            if (result[0] !== null && index + 1 < ordered.length && isUnreachableThroughProxy(result[0])) {
+              attempt(index + 1);
+            } else {
+              callback(...result);
+            }
           },
         );
       };
       attempt(0);
     });
   };
+}
+
+/**
+ * The proxy answered the tunnel's CONNECT with a 5xx: it could not reach that address (a refusal,
+ * such as 403 or 407, would be the same for every address).
+ */
+function isUnreachableThroughProxy(error: Error): boolean {
+  const status = /^Proxy response \((\d{3})\)/.exec(error.message)?.[1];
+  return status !== undefined && status.startsWith('5');
 }
 
 function refuseForbiddenLiteral(hostname: string): ForbiddenAddressError | undefined {

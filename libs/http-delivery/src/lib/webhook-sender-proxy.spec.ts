@@ -139,7 +139,8 @@ describe('WebhookSender through a proxy', () => {
     const v6 = { address: '2606:2800:21f:cb07:6820:80da:af6b:8b2c', family: 6 };
     const v4 = { address: '93.184.215.14', family: 4 };
     const resolve: AddressResolver = (_hostname, _options, callback) => callback(null, [v6, v4]);
-    const through = await senderThroughProxy({ policy: 'public-https', resolve }, 403);
+    // The proxy reaches neither: the CONNECTs it was asked for are what count.
+    const through = await senderThroughProxy({ policy: 'public-https', resolve }, 502);
 
     await through.send({ url: `http://dual.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
     expect(proxy?.tunnels).toEqual([`${v4.address}:${receiver.port}`, `[${v6.address}]:${receiver.port}`]);
@@ -161,6 +162,20 @@ describe('WebhookSender through a proxy', () => {
     ).resolves.toMatchObject({ kind: 'response', status: 200 });
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`, `93.184.215.15:${receiver.port}`]);
     expect(receiver.requests).toHaveLength(1);
+  });
+
+  it('does not try another address when the proxy refuses the tunnel itself', async () => {
+    const resolve: AddressResolver = (_hostname, _options, callback) =>
+      callback(null, [
+        { address: '93.184.215.14', family: 4 },
+        { address: '93.184.215.15', family: 4 },
+      ]);
+    const through = await senderThroughProxy({ policy: 'public-https', resolve }, 407);
+
+    await expect(
+      through.send({ url: `http://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
+    ).resolves.toMatchObject({ kind: 'error', error: 'connection', message: expect.stringContaining('407') });
+    expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
   });
 
   it('opens TLS through the tunnel to the name, not the address it asked the proxy for', async () => {

@@ -13,6 +13,14 @@ export interface CompactedTopicReaderOptions {
   apply(key: string, value: Buffer | null): void;
 }
 
+interface PendingCatchUp {
+  /** Per partition, the offset the reader must reach. */
+  targets: Map<number, bigint>;
+  /** Whether the targets are known (the topic's end was read). */
+  ready?: boolean;
+  settle(caughtUp: boolean): void;
+}
+
 /**
  * Reads a compacted topic from its beginning into memory and follows it. Every process reads
  * every partition (a group of its own, never committed), so each holds the whole table.
@@ -26,7 +34,7 @@ export class CompactedTopicReader {
   private running = false;
   /** Per partition, the offset after the last one applied (or passed over as compacted away). */
   private readonly applied = new Map<number, bigint>();
-  private readonly catchUps = new Set<{ targets: Map<number, bigint>; done(): void }>();
+  private readonly catchUps = new Set<PendingCatchUp>();
   private admin: Admin | undefined;
   readonly ready: Promise<void>;
 
@@ -89,41 +97,50 @@ export class CompactedTopicReader {
 
   /**
    * Resolves true once every record written to the topic before the call has been applied; false
-   * if that takes longer than `timeoutMs` or the broker can't say where the topic ends.
+   * if that takes longer than `timeoutMs` (reading where the topic ends included), or the reader
+   * is stopped.
    */
-  async catchUp(timeoutMs: number): Promise<boolean> {
-    const targets = new Map<number, bigint>();
-    try {
-      this.admin ??= this.options.kafka.admin();
-      await this.admin.connect();
-      for (const { partition, high } of await this.admin.fetchTopicOffsets(this.options.topic)) {
-        if (BigInt(high) > (this.applied.get(partition) ?? 0n)) targets.set(partition, BigInt(high));
-      }
-    } catch (error) {
-      this.options.logger.warn({ err: error, topic: this.options.topic }, 'topic end not read');
-      return false;
-    }
-    if (targets.size === 0) return true;
+  catchUp(timeoutMs: number): Promise<boolean> {
+    if (!this.running) return Promise.resolve(false);
     return new Promise((resolve) => {
-      const catchUp = {
-        targets,
-        done: () => {
+      const catchUp: PendingCatchUp = {
+        targets: new Map(),
+        settle: (caughtUp) => {
           clearTimeout(timer);
           this.catchUps.delete(catchUp);
-          resolve(true);
+          resolve(caughtUp);
         },
       };
-      const timer = setTimeout(() => {
-        this.catchUps.delete(catchUp);
-        resolve(false);
-      }, timeoutMs);
+      const timer = setTimeout(() => catchUp.settle(false), timeoutMs);
       timer.unref();
       this.catchUps.add(catchUp);
+      this.readTopicEnd().then(
+        (ends) => {
+          for (const [partition, end] of ends) {
+            if (end > (this.applied.get(partition) ?? 0n)) catchUp.targets.set(partition, end);
+          }
+          catchUp.ready = true;
+          if (catchUp.targets.size === 0) catchUp.settle(true);
+        },
+        (error: unknown) => {
+          this.options.logger.warn({ err: error, topic: this.options.topic }, 'topic end not read');
+          catchUp.settle(false);
+        },
+      );
     });
+  }
+
+  private async readTopicEnd(): Promise<Map<number, bigint>> {
+    // Few retries: the caller's deadline is what bounds the wait.
+    this.admin ??= this.options.kafka.admin({ retry: { retries: 2 } });
+    await this.admin.connect();
+    const offsets = await this.admin.fetchTopicOffsets(this.options.topic);
+    return new Map(offsets.map(({ partition, high }) => [partition, BigInt(high)]));
   }
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const catchUp of this.catchUps) catchUp.settle(false);
     await Promise.all([this.consumer.disconnect(), this.admin?.disconnect()]);
   }
 
@@ -166,7 +183,7 @@ export class CompactedTopicReader {
       const target = catchUp.targets.get(partition);
       if (target === undefined || next < target) continue;
       catchUp.targets.delete(partition);
-      if (catchUp.targets.size === 0) catchUp.done();
+      if (catchUp.ready && catchUp.targets.size === 0) catchUp.settle(true);
     }
   }
 
