@@ -117,6 +117,7 @@ function record(target: ConnectionSnapshot, offset: number): ConsumedRecord {
     headers: {
       [DELIVERY_HEADERS.deliveryId]: randomUUID(),
       [DELIVERY_HEADERS.connectionId]: target.id,
+      [DELIVERY_HEADERS.connectionVersion]: String(target.version),
       [DELIVERY_HEADERS.projectId]: target.project_id,
       [DELIVERY_HEADERS.event]: 'message_send',
       [DELIVERY_HEADERS.attempt]: '1',
