@@ -17,6 +17,24 @@ describe('admin API hardening', () => {
     expect(response.headers.has('x-powered-by')).toBe(false);
   });
 
+  it('asks for a key before it reads a body', async () => {
+    const withoutKey = (init: RequestInit) =>
+      fetch(`${adminApiUrl}/v1/connections/00000000-0000-4000-8000-000000000000`, {
+        method: 'PATCH',
+        ...init,
+      });
+
+    const answers = await Promise.all([
+      withoutKey({}),
+      withoutKey({ headers: { 'content-type': 'application/json' }, body: '{"name":' }),
+      withoutKey({ headers: { 'content-type': 'text/plain' }, body: 'name' }),
+      withoutKey({ headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) }),
+    ]);
+
+    expect(answers.map((answer) => answer.status)).toEqual([401, 401, 401, 401]);
+    expect(await answers[1].json()).toMatchObject({ statusCode: 401, message: 'missing or invalid API key' });
+  });
+
   describe('rate limits (an admin API process of its own: 1 request/s, bursts of 3)', () => {
     let admin: AdminApiProcess;
     beforeAll(async () => {
@@ -42,13 +60,18 @@ describe('admin API hardening', () => {
       expect((await get(apiKeys['globex'])).status).toBe(200);
     });
 
-    it('limits guesses of a key by address, whatever key is tried', async () => {
+    it('limits guesses of a key by address, whatever key is tried, and whatever body comes with it', async () => {
       const statuses = [];
-      for (let guess = 0; guess < 5; guess++)
+      for (let guess = 0; guess < 4; guess++)
         statuses.push((await get(`guess-${guess}-0123456789abcdef`)).status);
+      const withBody = await fetch(`${admin.url}/v1/connections`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: '{"not json',
+      });
 
       expect(statuses.slice(0, 3)).toEqual([401, 401, 401]);
-      expect(statuses.slice(3)).toEqual([429, 429]);
+      expect([statuses[3], withBody.status]).toEqual([429, 429]);
     });
   });
 });

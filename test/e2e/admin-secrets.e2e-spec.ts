@@ -247,10 +247,15 @@ describe('credentials', () => {
     }
 
     // The log is there and holds these requests, just not their credentials. (The three refused for
-    // their body are answered before the request logger runs, so they have no line at all.)
+    // their body are answered before the request logger runs, so they have no line at all; the one
+    // without a valid key is refused before that, and logged as such.)
     const completed = log
       .split('\n')
-      .filter((line) => line.includes('"msg":"request completed"'))
+      .filter(
+        (line) =>
+          line.includes('"msg":"request completed"') ||
+          line.includes('"msg":"request refused before its body was read"'),
+      )
       .map(
         (line) =>
           JSON.parse(line.slice(line.indexOf('{'))) as {

@@ -105,6 +105,7 @@ describe('validation of connection settings', () => {
       /should not exist/,
     ],
     ['no auth', { auth: undefined }, 'auth', /auth should not be null or undefined/],
+    ['auth given as an array', { auth: [{ type: 'none' }] }, 'auth', /auth must be an object/],
     [
       'a bad email',
       { notifyOnErrorEmail: 'ops-at-example.com' },

@@ -3,6 +3,7 @@ import { createLogger, startService } from '@campaign-webhooks/observability';
 import { SwaggerModule } from '@nestjs/swagger';
 import { withBodyRedaction } from './app/admin-logger';
 import { AppModule, SERVICE } from './app/app.module';
+import { ApiKeyGuard } from './app/auth/api-key.guard';
 import { buildOpenApiDocument, methodNotAllowed } from './app/openapi';
 import { useSecurityHeaders } from './app/security-headers';
 import { EndpointUrlConstraint } from './app/connections/endpoint-url.constraint';
@@ -25,6 +26,9 @@ if (process.argv[2] === 'setup') {
       useSecurityHeaders(app);
       const document = buildOpenApiDocument(app);
       app.use(methodNotAllowed(document));
+      // Every /v1 route needs a key: checked before a body is read, so that bad bodies from
+      // clients without one are refused as such, and rate limited.
+      app.use('/v1', app.get(ApiKeyGuard).checkBeforeBody(logger));
       app.use(...requestBodyHandlers());
       useValidationConstraints(app.get(EndpointUrlConstraint));
       app.useGlobalPipes(validationPipe());

@@ -7,7 +7,7 @@ import {
 } from '@campaign-webhooks/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsIn, IsOptional, ValidateNested } from 'class-validator';
+import { IsIn, IsObject, IsOptional, ValidateNested } from 'class-validator';
 import {
   ChannelsRules,
   FlagRules,
@@ -92,6 +92,7 @@ export class PatchConnectionDto {
 
   @ApiPropertyOptional({ type: PatchAuthDto })
   @Present()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => PatchAuthDto)
   auth?: PatchAuthDto;

@@ -84,4 +84,17 @@ describe('connection settings validation outside the container (the strict endpo
     ).toEqual(expect.arrayContaining(['name', 'channels']));
     expect(await errorsOf(PatchConnectionDto, { notifyOnErrorEmail: null })).toEqual([]);
   });
+
+  it('refuses auth given as an array, on create and on PATCH', async () => {
+    for (const auth of [[], [{ type: 'none' }]]) {
+      expect(await errorsOf(CreateConnectionDto, { ...valid, auth })).toContainEqual({
+        field: 'auth',
+        message: 'auth must be an object',
+      });
+      expect(await errorsOf(PatchConnectionDto, { auth })).toContainEqual({
+        field: 'auth',
+        message: 'auth must be an object',
+      });
+    }
+  });
 });

@@ -7,7 +7,7 @@ import {
 } from '@campaign-webhooks/contracts';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDefined, IsIn, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
+import { IsDefined, IsIn, IsObject, IsOptional, ValidateIf, ValidateNested } from 'class-validator';
 import {
   ChannelsRules,
   FlagRules,
@@ -106,6 +106,7 @@ export class CreateConnectionDto {
 
   @ApiProperty({ type: AuthDto })
   @IsDefined()
+  @IsObject({ message: 'auth must be an object' })
   @ValidateNested()
   @Type(() => AuthDto)
   auth!: AuthDto;
