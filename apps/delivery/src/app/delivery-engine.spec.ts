@@ -3,6 +3,8 @@ import { ConnectionIndex } from '@campaign-webhooks/connections';
 import { DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
 import type { ConsumedRecord, OutgoingRecord } from '@campaign-webhooks/kafka';
 import { DeliveryEngine, type DeliveryEngineDeps } from './delivery-engine';
+import { FailureAlerts } from './failure-alerts';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule, RetrySchedule } from './retry-schedule';
 
 const topics = topicNames({});
 
@@ -90,7 +92,11 @@ interface SendingEngine {
   parked: string[];
 }
 
-function sendingEngine(connections: DeliveryEngineDeps['connections'], maxInFlight = 8): SendingEngine {
+function sendingEngine(
+  connections: DeliveryEngineDeps['connections'],
+  maxInFlight = 8,
+  overrides: Partial<DeliveryEngineDeps> = {},
+): SendingEngine {
   const sent: SendingEngine['sent'] = [];
   const answers: SendingEngine['answers'] = [];
   const produced: OutgoingRecord[] = [];
@@ -110,7 +116,7 @@ function sendingEngine(connections: DeliveryEngineDeps['connections'], maxInFlig
         }),
     },
     producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
-    schedule: {},
+    schedule: new RetrySchedule(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)),
     lanes: {
       maxInFlight,
       queueLimit: 10,
@@ -119,13 +125,14 @@ function sendingEngine(connections: DeliveryEngineDeps['connections'], maxInFlig
       breakerErrorPercentage: 50,
       breakerWindowMs: 10_000,
     },
-    alerts: { succeeded: () => undefined },
+    alerts: new FailureAlerts(),
     metrics: {
       attempts: { inc: () => undefined },
       duration: { observe: () => undefined },
       parked: { inc: ({ reason }: { reason: string }) => parked.push(reason) },
     },
     logger: { isLevelEnabled: () => false },
+    ...overrides,
   } as unknown as DeliveryEngineDeps);
   return { engine, sent, answers, produced, parked };
 }
@@ -248,5 +255,36 @@ describe('DeliveryEngine behind a full lane', () => {
     const bodies = sent.map(({ body }) => body);
     expect(bodies.map((body) => body.buffer === response.buffer)).toEqual([true, false]);
     expect(bodies[1]).toEqual(Buffer.from('{"n":2}'));
+  });
+});
+
+describe('DeliveryEngine with credentials it cannot read', () => {
+  it('retries the delivery and raises auth_failure, rather than failing the consumer', async () => {
+    const index = new ConnectionIndex();
+    index.applyChange('c-1', target(2));
+    const { engine, sent, produced } = sendingEngine(
+      new ConnectionFeed(index, { catchUp: async () => true }),
+      8,
+      {
+        credentials: {
+          for: () => {
+            throw new Error('Unsupported state or unable to authenticate data');
+          },
+        },
+      } as unknown as Partial<DeliveryEngineDeps>,
+    );
+
+    await engine.handle(renderedRecord(2));
+
+    expect(sent).toEqual([]);
+    const byTopic = Object.fromEntries(
+      produced.map((record) => [record.topic, JSON.parse(String(record.value ?? 'null'))]),
+    );
+    expect(Object.keys(byTopic).sort()).toEqual([topics.alerts, topics.outcomes, topics.retries].sort());
+    expect(byTopic[topics.outcomes]).toMatchObject({
+      status: 'retrying',
+      error: 'auth_failure: the stored credentials could not be decrypted or read',
+    });
+    expect(byTopic[topics.alerts]).toMatchObject({ kind: 'auth_failure' });
   });
 });

@@ -175,7 +175,17 @@ export class DeliveryEngine {
     connection: ConnectionSnapshot,
     delivery: Delivery,
   ): Promise<Sent | 'circuit_open'> {
-    const credentials = this.deps.credentials.for(connection);
+    let credentials: Credentials;
+    try {
+      credentials = this.deps.credentials.for(connection);
+    } catch {
+      // Most likely a SECRETS_KEY other than admin-api's: retried, and alerted, until fixed. The
+      // error itself is not kept: it could quote what it failed to read.
+      return {
+        ...failedBeforeSending('auth_failure: the stored credentials could not be decrypted or read'),
+        authFailure: true,
+      };
+    }
     let sent = await this.attemptOnce(lane, connection, credentials, delivery);
     if (sent !== 'circuit_open' && sent.verdict.kind === 'auth_rejected' && credentials.type === 'oauth2') {
       // A rejected OAuth token may just be stale: fetch a new one and try once more.
@@ -344,6 +354,7 @@ export class DeliveryEngine {
       if (this.handingBack) lane.close();
       lane.breaker.on('open', () => {
         const alert = this.deps.alerts.circuitOpened(connection.id, connection.project_id);
+        if (!alert) return;
         this.send([this.alertRecord(alert)]).catch((error: unknown) =>
           this.deps.logger.error({ err: error }, 'circuit_open alert not published'),
         );

@@ -32,4 +32,13 @@ describe('FailureAlerts', () => {
     expect(alerts.authFailed('c', 'p', 'again')).toBeUndefined();
     expect(alerts.succeeded('c', 'p')).toMatchObject({ kind: 'recovered' });
   });
+
+  it('announces the breaker opening once a streak, however often a half-open trial fails', () => {
+    const alerts = new FailureAlerts(3);
+    expect(alerts.circuitOpened('c', 'p', 1000)).toMatchObject({ kind: 'circuit_open' });
+    expect(alerts.circuitOpened('c', 'p', 31_000)).toBeUndefined();
+    expect(alerts.succeeded('c', 'p', 61_000)).toMatchObject({ kind: 'recovered' });
+    // A new streak opens it anew.
+    expect(alerts.circuitOpened('c', 'p', 91_000)).toMatchObject({ kind: 'circuit_open' });
+  });
 });

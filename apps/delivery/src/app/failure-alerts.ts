@@ -5,12 +5,14 @@ interface FailureState {
   failures: number;
   announced: boolean;
   authAnnounced: boolean;
+  circuitAnnounced: boolean;
 }
 
 /**
  * Turns a connection's attempts into alerts: `endpoint_failing` once a streak of failures is
  * long enough, `auth_failure` once per streak of credential trouble, `circuit_open` when the
- * breaker opens, and `recovered` at the first success after an announced failure.
+ * breaker first opens in a streak (a failed half-open trial opens it again: nothing new), and
+ * `recovered` at the first success after an announced failure.
  */
 export class FailureAlerts {
   private readonly states = new Map<string, FailureState>();
@@ -41,8 +43,10 @@ export class FailureAlerts {
     return alert(connectionId, projectId, 'auth_failure', error, state.since, now);
   }
 
-  circuitOpened(connectionId: string, projectId: string, now = Date.now()): Alert {
+  circuitOpened(connectionId: string, projectId: string, now = Date.now()): Alert | undefined {
     const state = this.stateOf(connectionId, now);
+    if (state.circuitAnnounced) return undefined;
+    state.circuitAnnounced = true;
     state.announced = true;
     return alert(
       connectionId,
@@ -67,7 +71,13 @@ export class FailureAlerts {
     if (!state)
       this.states.set(
         connectionId,
-        (state = { since: now, failures: 0, announced: false, authAnnounced: false }),
+        (state = {
+          since: now,
+          failures: 0,
+          announced: false,
+          authAnnounced: false,
+          circuitAnnounced: false,
+        }),
       );
     return state;
   }
