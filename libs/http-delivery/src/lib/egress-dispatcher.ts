@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Agent, Pool, ProxyAgent, type Dispatcher, type buildConnector } from 'undici';
 import type { AddressResolver } from './address-resolver';
 import type { EndpointPolicy } from './endpoint-policy';
@@ -30,6 +31,7 @@ export function createEgressDispatcher(options: EgressOptions): Dispatcher {
         policy: options.policy,
         connectTimeoutMs: options.timeoutMs,
         resolve: options.resolve,
+        family: localAddressFamily(options.localAddress),
       }),
     });
   }
@@ -50,4 +52,9 @@ export function createEgressDispatcher(options: EgressOptions): Dispatcher {
           }
         : undefined,
   });
+}
+
+function localAddressFamily(localAddress: string | undefined): 4 | 6 | undefined {
+  const family = localAddress === undefined ? 0 : isIP(localAddress);
+  return family === 4 || family === 6 ? family : undefined;
 }

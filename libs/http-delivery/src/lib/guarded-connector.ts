@@ -11,6 +11,8 @@ export interface GuardedConnectorOptions {
   policy: EndpointPolicy;
   connectTimeoutMs: number;
   resolve?: AddressResolver;
+  /** Dial only addresses of this family: a socket bound to a local address can reach no other. */
+  family?: 4 | 6;
 }
 
 /**
@@ -21,6 +23,7 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
   const connect = buildConnector({
     timeout: options.connectTimeoutMs,
     lookup: createGuardedLookup(options.policy, options.resolve),
+    ...(options.family ? { family: options.family } : {}),
   });
   if (options.policy === 'allow-private') {
     return connect;

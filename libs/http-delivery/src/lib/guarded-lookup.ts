@@ -17,11 +17,14 @@ export function createGuardedLookup(
 ): LookupFunction {
   const checked = policy === 'public-https';
   return function guardedLookup(hostname, options, callback) {
-    resolve(hostname, { all: true, family: options.family, hints: options.hints }, (error, addresses) => {
+    resolve(hostname, { all: true, family: options.family, hints: options.hints }, (error, answered) => {
       if (error !== null) {
         callback(error, options.all === true ? [] : '');
         return;
       }
+      // A socket bound to a local address reaches only addresses of that address's family.
+      const family = options.family === 4 || options.family === 6 ? options.family : undefined;
+      const addresses = family ? answered.filter((address) => address.family === family) : answered;
       if (addresses.length === 0) {
         callback(notFound(hostname), options.all === true ? [] : '');
         return;

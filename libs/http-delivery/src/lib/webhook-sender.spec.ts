@@ -373,6 +373,19 @@ describe('WebhookSender', () => {
     expect(requests[0].remoteAddress).toBe('127.0.0.2');
   });
 
+  it("dials only addresses of the local address's family, whatever order the name lists them in", async () => {
+    // An IPv4 socket can't reach ::1 (bind EINVAL); a name answering IPv6 first must still work.
+    const resolve: AddressResolver = (_hostname, _options, callback) =>
+      callback(null, [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ]);
+    const { port, requests } = await setUp(respondWith(200), { localAddress: '127.0.0.2', resolve });
+
+    await expect(send(`http://dual.test:${port}/`)).resolves.toMatchObject({ status: 200 });
+    expect(requests[0].remoteAddress).toBe('127.0.0.2');
+  });
+
   it('refuses a local address that is not an IP address when constructed', () => {
     expect(() => new WebhookSender({ userAgent: USER_AGENT, localAddress: 'eth0' })).toThrow(
       'localAddress must be an IP address, got "eth0"',
