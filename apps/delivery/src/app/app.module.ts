@@ -98,7 +98,7 @@ export class AppModule implements OnApplicationShutdown {
               groupId: config.KAFKA_GROUP_ID,
               topics: [topics.deliveries, topics.retries],
               windowPerPartition: config.WINDOW_PER_PARTITION,
-              handle: (record) => engine.handle(record),
+              handle: (record, revoked) => engine.handle(record, revoked),
               onStopping: () => engine.handBack(),
             });
             return engine;

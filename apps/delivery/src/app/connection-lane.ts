@@ -93,6 +93,11 @@ export class ConnectionLane {
     this.lastUsedAt = Date.now();
     this.meanHoldMs =
       this.meanHoldMs === 0 ? heldMs : this.meanHoldMs + HOLD_SMOOTHING * (heldMs - this.meanHoldMs);
+    this.giveBack();
+  }
+
+  /** Frees a slot no request used, or hands it to the next in the queue. */
+  giveBack(): void {
     if (this.isRefusing) this.turnAwayWaiting();
     // Handed over directly: a request arriving before the waiter resumes finds no free slot.
     const next = this.waiting.shift();

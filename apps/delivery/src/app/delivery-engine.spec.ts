@@ -288,3 +288,46 @@ describe('DeliveryEngine with credentials it cannot read', () => {
     expect(byTopic[topics.alerts]).toMatchObject({ kind: 'auth_failure' });
   });
 });
+
+describe('DeliveryEngine when a rebalance takes a record away', () => {
+  const connections = () => {
+    const index = new ConnectionIndex();
+    index.applyChange('c-1', target(2));
+    return new ConnectionFeed(index, { catchUp: async () => true });
+  };
+
+  it('leaves a retry waiting for its due time to the new owner, producing nothing', async () => {
+    const { engine, sent, produced, parked } = sendingEngine(connections());
+    const revoked = new AbortController();
+
+    const handled = engine.handle(retryRecord(Date.now() + 60_000), revoked.signal);
+    revoked.abort();
+    await handled;
+
+    expect([sent, produced, parked]).toEqual([[], [], []]);
+  });
+
+  it('leaves a delivery queued for a slot, and passes the slot on', async () => {
+    const { engine, sent, answers, produced } = sendingEngine(connections(), 1);
+    const revoked = new AbortController();
+    const record = (id: string) => {
+      const due = renderedRecord(2);
+      return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
+    };
+
+    const first = engine.handle(record('d-1'));
+    const queued = engine.handle(record('d-2'), revoked.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    revoked.abort();
+    answers[0]();
+    await Promise.all([first, queued]);
+    // The slot is free again: the next delivery is sent at once.
+    const third = engine.handle(record('d-3'));
+    await new Promise((resolve) => setImmediate(resolve));
+    answers[1]?.();
+    await third;
+
+    expect(sent).toHaveLength(2);
+    expect(produced.map((outcome) => JSON.parse(String(outcome.value)).delivery_id)).toEqual(['d-1', 'd-3']);
+  });
+});

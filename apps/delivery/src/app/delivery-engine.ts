@@ -105,7 +105,12 @@ export class DeliveryEngine {
     await Promise.all([this.deps.sender.close(), this.deps.staticSender?.close()]);
   }
 
-  async handle(record: ConsumedRecord): Promise<void> {
+  /**
+   * Delivers one record. Once `revoked` aborts (a rebalance gave its partition to another
+   * member, which reads it again), a record still waiting stops there, producing nothing: sending
+   * it too would start a second chain of attempts for the same delivery.
+   */
+  async handle(record: ConsumedRecord, revoked?: AbortSignal): Promise<void> {
     const parsed = parseDeliveryHeaders(record.headers);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -129,13 +134,16 @@ export class DeliveryEngine {
     const mustWait = this.handingBack || dueAt > Date.now();
     if (mustWait) {
       detach(delivery);
-      if (!(await this.untilDue(dueAt))) return this.park(delivery, dueAt - Date.now(), 'shutdown');
+      const waited = await this.untilDue(dueAt, revoked);
+      if (waited === 'revoked') return;
+      if (waited === 'handed_back') return this.park(delivery, dueAt - Date.now(), 'shutdown');
     }
 
     if (this.deps.connections.isBehind(delivery.connectionId, headers[DELIVERY_HEADERS.connectionVersion])) {
       detach(delivery);
-      if (!(await this.deps.connections.catchUp([delivery.connectionId])))
-        return this.park(delivery, 1_000, 'connections_behind');
+      const caughtUp = await this.deps.connections.catchUp([delivery.connectionId]);
+      if (revoked?.aborted) return;
+      if (!caughtUp) return this.park(delivery, 1_000, 'connections_behind');
     }
     const connection = this.deps.connections.get(delivery.connectionId);
     if (!connection) return this.send([this.outcome(delivery, 'skipped', { error: 'connection_deleted' })]);
@@ -149,6 +157,7 @@ export class DeliveryEngine {
       // Only a delivery that waits in the queue lets go of its fetch response.
       detach(delivery);
       if (!(await slot)) return this.turnedAway(lane, delivery);
+      if (revoked?.aborted) return lane.giveBack();
     }
     const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';
@@ -324,21 +333,24 @@ export class DeliveryEngine {
     );
   }
 
-  /** Resolves true once `dueAt` has passed, false when the engine hands its work back first. */
-  private untilDue(dueAt: number): Promise<boolean> {
+  /** Waits until `dueAt`, or until the engine hands its work back, or the record is taken away. */
+  private untilDue(dueAt: number, revoked?: AbortSignal): Promise<'due' | 'handed_back' | 'revoked'> {
     const wait = dueAt - Date.now();
-    if (this.handingBack || wait <= 0) return Promise.resolve(!this.handingBack);
+    if (revoked?.aborted) return Promise.resolve('revoked');
+    if (this.handingBack) return Promise.resolve('handed_back');
+    if (wait <= 0) return Promise.resolve('due');
     return new Promise((resolve) => {
-      const handBack = () => {
+      const settle = (how: 'due' | 'handed_back' | 'revoked') => {
         clearTimeout(timer);
         this.dueWaits.delete(handBack);
-        resolve(false);
+        revoked?.removeEventListener('abort', onRevoked);
+        resolve(how);
       };
-      const timer = setTimeout(() => {
-        this.dueWaits.delete(handBack);
-        resolve(true);
-      }, wait);
+      const handBack = () => settle('handed_back');
+      const onRevoked = () => settle('revoked');
+      const timer = setTimeout(() => settle('due'), wait);
       this.dueWaits.add(handBack);
+      revoked?.addEventListener('abort', onRevoked, { once: true });
     });
   }
 

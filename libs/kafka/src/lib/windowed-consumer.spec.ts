@@ -51,6 +51,55 @@ describe('WindowedConsumer', () => {
     expect(consumer.resume).not.toHaveBeenCalled();
   });
 
+  it('tells the records in hand of a partition a rebalance took away, and only those', async () => {
+    const listeners = new Map<string, (event: { payload: unknown }) => void>();
+    let eachBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
+    const consumer = {
+      events,
+      on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) =>
+        listeners.set(event, listener),
+      ),
+      connect: jest.fn(() => Promise.resolve()),
+      subscribe: jest.fn(() => Promise.resolve()),
+      run: jest.fn((config: { eachBatch: typeof eachBatch }) => {
+        eachBatch = config.eachBatch;
+        return Promise.resolve();
+      }),
+      pause: jest.fn(),
+      resume: jest.fn(),
+      commitOffsets: jest.fn(() => Promise.resolve()),
+      disconnect: jest.fn(() => Promise.resolve()),
+    };
+    const signals = new Map<number, AbortSignal>();
+    const windowed = new WindowedConsumer({
+      kafka: { consumer: () => consumer } as unknown as Kafka,
+      groupId: 'webhooks.delivery',
+      topics: ['webhooks.retries'],
+      logger: silent,
+      // Waits for its due time until the partition is taken away.
+      handle: (record, revoked) => {
+        signals.set(record.partition, revoked);
+        return new Promise<void>((resolve) => revoked.addEventListener('abort', () => resolve()));
+      },
+    });
+    await windowed.start();
+    for (const partition of [0, 1]) {
+      await eachBatch({
+        batch: { topic: 'webhooks.retries', partition, messages: [message('0')] },
+        resolveOffset: jest.fn(),
+        heartbeat: () => Promise.resolve(),
+        isRunning: () => true,
+        isStale: () => false,
+      } as unknown as EachBatchPayload);
+    }
+
+    listeners.get(events.GROUP_JOIN)?.({ payload: { memberAssignment: { 'webhooks.retries': [1] } } });
+
+    expect(signals.get(0)?.aborted).toBe(true);
+    expect(signals.get(1)?.aborted).toBe(false);
+    await windowed.stop(10);
+  });
+
   it('stops between a crash and its restart, when kafkajs has no group to pause', async () => {
     const consumer = {
       events,

@@ -13,9 +13,11 @@ export interface WindowedConsumerOptions {
   logger: KafkaLogger;
   /**
    * Finishes one record: resolves once everything it produced is acknowledged. It must not
-   * reject; if it does, the record is handed to it again after a pause.
+   * reject; if it does, the record is handed to it again after a pause. `revoked` aborts when a
+   * rebalance takes the record's partition away: the new owner reads the record again from the
+   * committed offset, so one still waiting (for its due time, say) should be left unfinished.
    */
-  handle(record: ConsumedRecord): Promise<void>;
+  handle(record: ConsumedRecord, revoked: AbortSignal): Promise<void>;
   /** Records of one partition taken on and not finished, at most. */
   windowPerPartition?: number;
   commitIntervalMs?: number;
@@ -29,6 +31,8 @@ interface PartitionState {
   topic: string;
   partition: number;
   window: PartitionWindow;
+  /** Aborted when a rebalance takes the partition away. */
+  revoked: AbortController;
 }
 
 /** A batch's records from `next` on: what a full window holds back, taken as room frees. */
@@ -115,7 +119,11 @@ export class WindowedConsumer {
     // have moved their committed offset.
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = ownedPartitions(payload.memberAssignment);
-      for (const id of [...this.windows.keys()]) if (!owned.has(id)) this.windows.delete(id);
+      for (const [id, entry] of [...this.windows]) {
+        if (owned.has(id)) continue;
+        this.windows.delete(id);
+        entry.revoked.abort();
+      }
       // Windows start afresh or carry on: a partition paused for a full window fetches again and
       // pauses again if it must. Once stopping, every partition stays paused.
       if (this.running) this.consumer.resume([...this.paused.values()]);
@@ -174,7 +182,10 @@ export class WindowedConsumer {
     const { topic, partition } = batch;
     const id = key(topic, partition);
     let entry = this.windows.get(id);
-    if (!entry) this.windows.set(id, (entry = { topic, partition, window: new PartitionWindow() }));
+    if (!entry) {
+      entry = { topic, partition, window: new PartitionWindow(), revoked: new AbortController() };
+      this.windows.set(id, entry);
+    }
     if (!this.running || !isRunning() || isStale()) return;
     const limit = this.options.windowPerPartition ?? 1000;
     const rest: HeldBack = { messages: batch.messages, next: 0, resolveOffset, isStale };
@@ -187,7 +198,7 @@ export class WindowedConsumer {
 
   /** Takes the records not taken before, in order, until the window is full; true if some are left. */
   private takeUntilFull(
-    { topic, partition, window }: PartitionState,
+    { topic, partition, window, revoked }: PartitionState,
     rest: HeldBack,
     limit: number,
   ): boolean {
@@ -205,7 +216,7 @@ export class WindowedConsumer {
       }
       if (window.size >= limit) break;
       window.take(offset);
-      void this.finish(toConsumedRecord(topic, partition, message), window, offset);
+      void this.finish(toConsumedRecord(topic, partition, message), window, offset, revoked.signal);
       rest.resolveOffset(message.offset);
       taken++;
     }
@@ -254,11 +265,16 @@ export class WindowedConsumer {
    * Hands the record to `handle` until it succeeds, then frees its place in the window. One
    * async function per record, as thousands may be in hand at once behind a backlog.
    */
-  private async finish(record: ConsumedRecord, window: PartitionWindow, offset: bigint): Promise<void> {
+  private async finish(
+    record: ConsumedRecord,
+    window: PartitionWindow,
+    offset: bigint,
+    revoked: AbortSignal,
+  ): Promise<void> {
     this.inHand++;
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0; !revoked.aborted; attempt++) {
       try {
-        await this.options.handle(record);
+        await this.options.handle(record, revoked);
         break;
       } catch (error) {
         this.options.logger.error(
