@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { ConnectionEntity, dataSourceOptions } from '@campaign-webhooks/persistence';
+import type { ConnectionFeedPublisher } from '../../apps/admin-api/src/app/connections/connection-feed-publisher';
+import { ConnectionStore } from '../../apps/admin-api/src/app/connections/connection-store';
+import { TemplatesService } from '../../apps/admin-api/src/app/templates/templates.service';
 import { revertThrough } from '../support/migrations';
 
 describe('connection templates in PostgreSQL', () => {
@@ -40,5 +43,54 @@ describe('connection templates in PostgreSQL', () => {
       `SELECT data_type AS type FROM information_schema.columns WHERE table_name = 'connections' AND column_name = 'templates'`,
     );
     expect(type).toBe('json');
+  });
+
+  it('take a re-save with only the keys reordered as a change: stored, versioned and published', async () => {
+    const published: ConnectionEntity[] = [];
+    const feed = {
+      publish: async (connection: ConnectionEntity) => void published.push({ ...connection }),
+      publishDeletion: async () => undefined,
+    } as unknown as ConnectionFeedPublisher;
+    const store = new ConnectionStore(dataSource, feed);
+    const templates = new TemplatesService(store);
+    const created = await store.insert({
+      id: randomUUID(),
+      projectId: 'it-templates',
+      name: 'it',
+      url: 'https://example.com/hook',
+      authType: 'none',
+      credentials: null,
+      messageEvents: ['message_open'],
+      channels: ['email'],
+      subscriptionEvents: [],
+      excludeIntegrationSources: false,
+      requireExternalMessageId: false,
+      useStaticIp: false,
+      notifyOnErrorEmail: null,
+      active: true,
+      templates: {},
+    });
+
+    await templates.save(
+      'it-templates',
+      created.id,
+      'message_open',
+      { a: '{{event}}', b: '{{time}}' },
+      undefined,
+    );
+    await templates.save(
+      'it-templates',
+      created.id,
+      'message_open',
+      { b: '{{time}}', a: '{{event}}' },
+      undefined,
+    );
+
+    const stored = await store.get('it-templates', created.id);
+    expect(JSON.stringify(stored.templates)).toBe('{"message_open":{"b":"{{time}}","a":"{{event}}"}}');
+    expect(stored.version).toBe(created.version + 2);
+    const last = published.at(-1);
+    expect(last?.version).toBe(stored.version);
+    expect(JSON.stringify(last?.templates)).toBe(JSON.stringify(stored.templates));
   });
 });

@@ -51,7 +51,16 @@ export class ConnectionStore {
       const connection = await this.find(manager, projectId, id, true);
       checkVersion(connection, expectedVersion);
       if (!change(connection)) return connection;
-      const saved = await manager.save(connection);
+      // Every column written and the version moved, whatever TypeORM would compare: it takes a
+      // json value with its keys reordered for the same value, and would write nothing.
+      const { version, createdAt, updatedAt, ...columns } = connection;
+      await manager
+        .createQueryBuilder()
+        .update(ConnectionEntity)
+        .set(columns)
+        .where('id = :id AND project_id = :projectId', { id: connection.id, projectId })
+        .execute();
+      const saved = await this.find(manager, projectId, id, false);
       await this.publish(() => this.feed.publish(saved));
       return saved;
     });
