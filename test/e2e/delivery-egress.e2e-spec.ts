@@ -1,3 +1,7 @@
+import {
+  startAuthorizationServer,
+  type AuthorizationServer,
+} from '../../libs/outbound-auth/src/lib/oidc-provider.fixture';
 import { connect, publishMessageEvents } from '../support/connections';
 import { disconnectProducer } from '../support/kafka';
 import { Receiver } from '../support/receiver';
@@ -35,5 +39,35 @@ describe('use static IP', () => {
     const byPath = Object.fromEntries(requests.map((request) => [request.path, request.remoteAddress]));
     expect(byPath['/hook?static']).toMatch(/127\.0\.0\.2$/);
     expect(byPath['/hook?ordinary']).toMatch(/127\.0\.0\.1$/);
+  });
+
+  describe('with OAuth 2.0', () => {
+    const client = { clientId: 'webhooks-e2e-static', clientSecret: 'e2e-static-client-secret' };
+    let server: AuthorizationServer;
+
+    beforeAll(async () => {
+      server = await startAuthorizationServer([client]);
+    });
+
+    afterAll(() => server.close());
+
+    it('asks for its tokens from the static egress address too', async () => {
+      await connect('globex', {
+        name: 'static oauth',
+        url: `${receiver.url}?static-oauth`,
+        useStaticIp: true,
+        auth: { type: 'oauth2', tokenUrl: server.tokenUrl, ...client },
+        messageEvents: ['message_click'],
+        channels: ['push'],
+      });
+      await publishMessageEvents('globex', ['message_click'], { channel: 'push' });
+
+      const [request] = (await receiver.waitFor(3)).filter((each) => each.path === '/hook?static-oauth');
+      expect(request.remoteAddress).toMatch(/127\.0\.0\.2$/);
+      const tokens = (await server.tokenRequests()).filter((each) => each.clientId === client.clientId);
+      expect(tokens.map((each) => [each.status, each.remoteAddress])).toEqual([
+        [200, expect.stringMatching(/127\.0\.0\.2$/)],
+      ]);
+    });
   });
 });

@@ -54,6 +54,8 @@ export interface DeliveryEngineDeps {
   /** Sender through the static egress, when the deployment configured one. */
   staticSender?: WebhookSender;
   auth: OutboundAuth;
+  /** Outbound auth through the static egress (OAuth token requests), with `staticSender`. */
+  staticAuth?: OutboundAuth;
   producer: BatchingProducer;
   schedule: RetrySchedule;
   lanes: LaneOptions;
@@ -198,10 +200,14 @@ export class DeliveryEngine {
     let sent = await this.attemptOnce(lane, connection, credentials, delivery);
     if (sent !== 'circuit_open' && sent.verdict.kind === 'auth_rejected' && credentials.type === 'oauth2') {
       // A rejected OAuth token may just be stale: fetch a new one and try once more.
-      this.deps.auth.rejected(connection.id, credentials, sent.authHeaders ?? {});
+      this.authFor(connection).rejected(connection.id, credentials, sent.authHeaders ?? {});
       sent = await this.attemptOnce(lane, connection, credentials, delivery);
     }
     return sent;
+  }
+
+  private authFor(connection: ConnectionSnapshot): OutboundAuth {
+    return (connection.use_static_ip && this.deps.staticAuth) || this.deps.auth;
   }
 
   private async attemptOnce(
@@ -215,7 +221,7 @@ export class DeliveryEngine {
     const timestamp = Math.floor(Date.now() / 1000);
     let authHeaders: Record<string, string>;
     try {
-      authHeaders = await this.deps.auth.headersFor(connection.id, credentials, {
+      authHeaders = await this.authFor(connection).headersFor(connection.id, credentials, {
         id: delivery.id,
         timestamp,
         body: delivery.body,

@@ -57,6 +57,8 @@ provider.use(async (ctx, next) => {
       grantType: body.grant_type,
       scope: body.scope,
       audience: body.audience,
+      clientId: ctx.oidc?.client?.clientId,
+      remoteAddress: ctx.req.socket.remoteAddress,
     });
   }
 });

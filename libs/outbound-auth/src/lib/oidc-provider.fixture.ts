@@ -19,6 +19,9 @@ export interface SeenTokenRequest {
   grantType?: string;
   scope?: string;
   audience?: string;
+  clientId?: string;
+  /** Where the request came from (a static egress address, say). */
+  remoteAddress?: string;
 }
 
 export interface Introspection {
