@@ -2,6 +2,7 @@ import {
   startAuthorizationServer,
   type AuthorizationServer,
 } from '../../libs/outbound-auth/src/lib/oidc-provider.fixture';
+import { adminRequest, apiKeys } from '../support/admin-api';
 import { connect, publishMessageEvents } from '../support/connections';
 import { disconnectProducer } from '../support/kafka';
 import { Receiver } from '../support/receiver';
@@ -41,6 +42,28 @@ describe('use static IP', () => {
     expect(byPath['/hook?ordinary']).toMatch(/127\.0\.0\.1$/);
   });
 
+  it('sends test events of such a connection from the static address too', async () => {
+    const connection = await connect('globex', {
+      name: 'static test',
+      url: `${receiver.url}?static-test`,
+      useStaticIp: true,
+      auth: { type: 'none' },
+      messageEvents: ['message_open'],
+      channels: ['push'],
+    });
+    const before = receiver.requests.length;
+
+    const test = await adminRequest('POST', `/v1/connections/${connection.id}/test`, {
+      key: apiKeys['globex'],
+      body: { event: 'message_open' },
+    });
+
+    expect(test).toMatchObject({ status: 200, body: { status: 'delivered' } });
+    const [request] = (await receiver.waitFor(before + 1)).slice(before);
+    expect(request.path).toBe('/hook?static-test');
+    expect(request.remoteAddress).toMatch(/127\.0\.0\.2$/);
+  });
+
   describe('with OAuth 2.0', () => {
     const client = { clientId: 'webhooks-e2e-static', clientSecret: 'e2e-static-client-secret' };
     let server: AuthorizationServer;
@@ -62,7 +85,7 @@ describe('use static IP', () => {
       });
       await publishMessageEvents('globex', ['message_click'], { channel: 'push' });
 
-      const [request] = (await receiver.waitFor(3)).filter((each) => each.path === '/hook?static-oauth');
+      const [request] = (await receiver.waitFor(4)).filter((each) => each.path === '/hook?static-oauth');
       expect(request.remoteAddress).toMatch(/127\.0\.0\.2$/);
       const tokens = (await server.tokenRequests()).filter((each) => each.clientId === client.clientId);
       expect(tokens.map((each) => [each.status, each.remoteAddress])).toEqual([

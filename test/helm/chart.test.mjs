@@ -9,7 +9,7 @@ const ALL_TOGGLES = ['-f', valuesFile('all-toggles.yaml')];
 const SECRETS = ['-f', valuesFile('secrets.yaml')];
 const SECRET_VALUES = Object.values(load(readFileSync(valuesFile('secrets.yaml'), 'utf8')).secrets);
 const SECRET_KEYS = {
-  'admin-api': ['DATABASE_URL', 'ADMIN_API_KEYS', 'SECRETS_KEY'],
+  'admin-api': ['DATABASE_URL', 'ADMIN_API_KEYS', 'SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],
   'subscription-filter': [],
   renderer: [],
   delivery: ['SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],

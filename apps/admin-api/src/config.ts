@@ -32,6 +32,8 @@ export const adminConfigSchema = z.object({
   ADMIN_RATE_LIMIT_BURST: setting.positiveInt(200),
   /** Test sends wait this long for the endpoint, like deliveries. */
   DELIVERY_TIMEOUT_MS: setting.positiveInt(5000),
+  /** Test sends of "use static IP" connections leave through it, like their deliveries. */
+  ...setting.staticEgress,
 });
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ApiKeyGrant = AdminConfig['ADMIN_API_KEYS'][number];

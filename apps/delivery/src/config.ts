@@ -17,8 +17,6 @@ const retrySchedule = z
     }
   });
 
-const optionalText = z.string().optional();
-
 export const deliveryConfigSchema = z.object({
   PORT: setting.port(3003),
   KAFKA_BROKERS: setting.kafkaBrokers,
@@ -39,13 +37,6 @@ export const deliveryConfigSchema = z.object({
   BREAKER_ENABLED: setting.boolean(true),
   FAILURES_BEFORE_ALERT: setting.positiveInt(3),
   WINDOW_PER_PARTITION: setting.positiveInt(1000),
-  STATIC_EGRESS_LOCAL_ADDRESS: optionalText,
-  /** HTTP(S) only: undici hands a socks5:// proxy its own connections, past the address checks. */
-  STATIC_EGRESS_PROXY_URL: z
-    .string()
-    .refine((text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol), {
-      message: 'expected an http:// or https:// proxy URL',
-    })
-    .optional(),
+  ...setting.staticEgress,
 });
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

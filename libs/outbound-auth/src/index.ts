@@ -11,3 +11,4 @@ export {
 } from './lib/oauth-token-request';
 export * from './lib/oauth-token-provider';
 export * from './lib/outbound-auth';
+export * from './lib/egresses';

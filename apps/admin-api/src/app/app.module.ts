@@ -8,8 +8,7 @@ import {
   Readiness,
 } from '@campaign-webhooks/observability';
 import { PRODUCT_USER_AGENT } from '@campaign-webhooks/contracts';
-import { WebhookSender } from '@campaign-webhooks/http-delivery';
-import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import { createEgresses } from '@campaign-webhooks/outbound-auth';
 import { dataSourceOptions, DeliveryLogStore } from '@campaign-webhooks/persistence';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module } from '@nestjs/common';
@@ -127,18 +126,19 @@ export class AppModule {
             runtime: PipelineRuntime,
             secrets: SecretBox,
           ) => {
-            const timeoutMs = config.DELIVERY_TIMEOUT_MS;
-            const policy = config.ENDPOINT_POLICY;
-            const sender = new WebhookSender({ timeoutMs, policy, userAgent: PRODUCT_USER_AGENT });
-            const auth = new OutboundAuth({ tokens: new OAuthTokenProvider({ policy, timeoutMs }) });
+            const egresses = createEgresses({
+              policy: config.ENDPOINT_POLICY,
+              timeoutMs: config.DELIVERY_TIMEOUT_MS,
+              userAgent: PRODUCT_USER_AGENT,
+              staticEgress: setting.staticEgressOf(config),
+            });
             return new DeliveriesService(
               dataSource,
               log,
               runtime,
               topicNames(process.env),
               secrets,
-              sender,
-              auth,
+              egresses,
             );
           },
         },

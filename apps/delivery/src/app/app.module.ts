@@ -1,14 +1,12 @@
 import { setting } from '@campaign-webhooks/config';
 import { mirrorConnections } from '@campaign-webhooks/connection-feed';
 import { PRODUCT_USER_AGENT, topicNames } from '@campaign-webhooks/contracts';
-import { createEgressDispatcher, WebhookSender } from '@campaign-webhooks/http-delivery';
 import { PipelineLifecycle, PipelineRuntime } from '@campaign-webhooks/kafka';
 import { loggingModule, ObservabilityModule, PipelineMetrics } from '@campaign-webhooks/observability';
-import { OAuthTokenProvider, OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import { createEgresses } from '@campaign-webhooks/outbound-auth';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { type DynamicModule, Module, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
 import { Counter } from 'prom-client';
 import type { DeliveryConfig } from '../config';
 import { CredentialsCache } from './credentials-cache';
@@ -19,28 +17,9 @@ import { RetrySchedule } from './retry-schedule';
 
 export const SERVICE = 'delivery';
 
-function senders(config: DeliveryConfig) {
-  const common = {
-    timeoutMs: config.DELIVERY_TIMEOUT_MS,
-    policy: config.ENDPOINT_POLICY,
-    userAgent: PRODUCT_USER_AGENT,
-  };
-  const staticEgress =
-    config.STATIC_EGRESS_LOCAL_ADDRESS || config.STATIC_EGRESS_PROXY_URL
-      ? { localAddress: config.STATIC_EGRESS_LOCAL_ADDRESS, proxyUrl: config.STATIC_EGRESS_PROXY_URL }
-      : undefined;
-  const sender = new WebhookSender(common);
-  const staticSender = staticEgress && new WebhookSender({ ...common, ...staticEgress });
-  // The token requests of "use static IP" connections leave through the same egress: an identity
-  // provider may allow only that address too.
-  const staticTokenDispatcher = staticEgress && createEgressDispatcher({ ...common, ...staticEgress });
-  return { sender, staticSender, staticTokenDispatcher };
-}
-
 @Module({})
 export class AppModule implements OnApplicationShutdown {
   static register(config: DeliveryConfig, logger: Logger): DynamicModule {
-    const { sender, staticSender, staticTokenDispatcher } = senders(config);
     return {
       module: AppModule,
       imports: [loggingModule(logger), ObservabilityModule.forService(SERVICE)],
@@ -68,22 +47,21 @@ export class AppModule implements OnApplicationShutdown {
               labelNames: ['result'],
               registers: [metrics.registry],
             });
-            const tokens = (dispatcher?: Dispatcher) =>
-              new OAuthTokenProvider({
-                policy: config.ENDPOINT_POLICY,
-                timeoutMs: config.DELIVERY_TIMEOUT_MS,
-                onFetch: (result) => tokenFetches.inc({ result }),
-                dispatcher,
-              });
+            const egresses = createEgresses({
+              policy: config.ENDPOINT_POLICY,
+              timeoutMs: config.DELIVERY_TIMEOUT_MS,
+              userAgent: PRODUCT_USER_AGENT,
+              staticEgress: setting.staticEgressOf(config),
+              onTokenFetch: (result) => tokenFetches.inc({ result }),
+            });
             const engine: DeliveryEngine = new DeliveryEngine({
               topics,
               connections: mirrorConnections(runtime, topics.connections, metrics),
               credentials: new CredentialsCache(new SecretBox(parseSecretsKey(config.SECRETS_KEY))),
-              sender,
-              staticSender,
-              auth: new OutboundAuth({ tokens: tokens() }),
-              staticAuth:
-                staticTokenDispatcher && new OutboundAuth({ tokens: tokens(staticTokenDispatcher) }),
+              sender: egresses.standard.sender,
+              staticSender: egresses.static?.sender,
+              auth: egresses.standard.auth,
+              staticAuth: egresses.static?.auth,
               producer: runtime.batching,
               schedule: new RetrySchedule(config.RETRY_SCHEDULE),
               lanes: {

@@ -81,3 +81,26 @@ export const boolean = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
+
+/**
+ * The static egress that "use static IP" connections leave through: a local address, or an
+ * HTTP(S) proxy (undici hands a socks5:// proxy its own connections, past the address checks).
+ */
+export const staticEgress = {
+  STATIC_EGRESS_LOCAL_ADDRESS: z.string().optional(),
+  STATIC_EGRESS_PROXY_URL: z
+    .string()
+    .refine((text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol), {
+      message: 'expected an http:// or https:// proxy URL',
+    })
+    .optional(),
+};
+
+/** The static egress the settings configure, if any. */
+export function staticEgressOf(config: {
+  STATIC_EGRESS_LOCAL_ADDRESS?: string;
+  STATIC_EGRESS_PROXY_URL?: string;
+}): { localAddress?: string; proxyUrl?: string } | undefined {
+  const { STATIC_EGRESS_LOCAL_ADDRESS: localAddress, STATIC_EGRESS_PROXY_URL: proxyUrl } = config;
+  return localAddress || proxyUrl ? { localAddress, proxyUrl } : undefined;
+}

@@ -90,6 +90,8 @@ describe('OAuthTokenProvider against a real authorization server (oidc-provider)
         grantType: 'client_credentials',
         scope: 'deliveries:write',
         audience: 'https://api.example.com',
+        clientId: 'delivery-service',
+        remoteAddress: '127.0.0.1',
       },
     ]);
   });

@@ -7,9 +7,9 @@ import {
   type Outcome,
   type TopicNames,
 } from '@campaign-webhooks/contracts';
-import type { WebhookSender } from '@campaign-webhooks/http-delivery';
+import type { SendResult } from '@campaign-webhooks/http-delivery';
 import type { PipelineRuntime } from '@campaign-webhooks/kafka';
-import type { OutboundAuth } from '@campaign-webhooks/outbound-auth';
+import type { Egress } from '@campaign-webhooks/outbound-auth';
 import { ConnectionEntity, type DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
 import type { SecretBox } from '@campaign-webhooks/secrets';
 import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating';
@@ -31,8 +31,8 @@ export class DeliveriesService {
     private readonly runtime: PipelineRuntime,
     private readonly topics: TopicNames,
     private readonly secrets: SecretBox,
-    private readonly sender: WebhookSender,
-    private readonly auth: OutboundAuth,
+    /** Test sends leave as deliveries do: the static egress for "use static IP" connections. */
+    private readonly egresses: { standard: Egress; static?: Egress },
   ) {}
 
   async attempts(
@@ -103,22 +103,15 @@ export class DeliveriesService {
       : { type: 'none' };
     const id = randomUUID();
     const timestamp = Math.floor(Date.now() / 1000);
-    let result;
-    try {
-      const authHeaders = await this.auth.headersFor(connection.id, credentials, { id, timestamp, body });
-      result = await this.sender.send({
-        url: connection.url,
-        body,
-        headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), ...authHeaders },
-      });
-    } catch (error) {
-      result = {
-        kind: 'error' as const,
-        error: 'other' as const,
-        message: `auth_failure: ${(error as Error).message}`,
-        durationMs: 0,
-      };
-    }
+    const egress = connection.useStaticIp ? this.egresses.static : this.egresses.standard;
+    const result: SendResult = egress
+      ? await sendTest(egress, connection, credentials, { id, timestamp, body })
+      : {
+          kind: 'error',
+          error: 'other',
+          message: 'static_egress_not_configured: no static egress is configured',
+          durationMs: 0,
+        };
     const delivered = result.kind === 'response' && result.status >= 200 && result.status < 300;
     const outcome: Outcome = {
       delivery_id: id,
@@ -189,4 +182,28 @@ function decodeCursor(cursor: string): { time: string; deliveryId: string; attem
     message: 'validation failed',
     errors: [{ field: 'cursor', message: 'cursor must be a value returned as nextCursor' }],
   });
+}
+
+async function sendTest(
+  egress: Egress,
+  connection: ConnectionEntity,
+  credentials: Credentials,
+  request: { id: string; timestamp: number; body: string },
+): Promise<SendResult> {
+  const { id, timestamp, body } = request;
+  try {
+    const authHeaders = await egress.auth.headersFor(connection.id, credentials, { id, timestamp, body });
+    return await egress.sender.send({
+      url: connection.url,
+      body,
+      headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), ...authHeaders },
+    });
+  } catch (error) {
+    return {
+      kind: 'error',
+      error: 'other',
+      message: `auth_failure: ${(error as Error).message}`,
+      durationMs: 0,
+    };
+  }
 }
