@@ -51,7 +51,7 @@ describe('connection templates in PostgreSQL', () => {
       publish: async (connection: ConnectionEntity) => void published.push({ ...connection }),
       publishDeletion: async () => undefined,
     } as unknown as ConnectionFeedPublisher;
-    const store = new ConnectionStore(dataSource, feed);
+    const store = new ConnectionStore(dataSource, feed, { error: () => undefined });
     const templates = new TemplatesService(store);
     const created = await store.insert({
       id: randomUUID(),

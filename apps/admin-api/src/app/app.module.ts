@@ -81,6 +81,7 @@ export class AppModule {
             return new ConnectionStore(
               dataSource,
               new ConnectionFeedPublisher(runtime, topicNames(process.env)),
+              logger,
             );
           },
         },

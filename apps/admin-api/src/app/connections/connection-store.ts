@@ -14,6 +14,7 @@ export class ConnectionStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly feed: ConnectionFeedPublisher,
+    private readonly log: { error(details: object, message: string): void },
   ) {}
 
   list(projectId: string): Promise<ConnectionEntity[]> {
@@ -28,9 +29,9 @@ export class ConnectionStore {
   }
 
   insert(connection: NewConnection): Promise<ConnectionEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.change(connection.id, async (manager, publish) => {
       const saved = await manager.save(manager.create(ConnectionEntity, connection));
-      await this.publish(() => this.feed.publish(saved));
+      await publish(() => this.feed.publish(saved));
       return saved;
     });
   }
@@ -47,7 +48,7 @@ export class ConnectionStore {
     expectedVersion: number | undefined,
     change: (connection: ConnectionEntity) => boolean,
   ): Promise<ConnectionEntity> {
-    return this.dataSource.transaction(async (manager) => {
+    return this.change(id, async (manager, publish) => {
       const connection = await this.find(manager, projectId, id, true);
       checkVersion(connection, expectedVersion);
       if (!change(connection)) return connection;
@@ -61,18 +62,64 @@ export class ConnectionStore {
         .where('id = :id AND project_id = :projectId', { id: connection.id, projectId })
         .execute();
       const saved = await this.find(manager, projectId, id, false);
-      await this.publish(() => this.feed.publish(saved));
+      await publish(() => this.feed.publish(saved));
       return saved;
     });
   }
 
   async remove(projectId: string, id: string, expectedVersion: number | undefined): Promise<void> {
-    await this.dataSource.transaction(async (manager) => {
+    await this.change(id, async (manager, publish) => {
       const connection = await this.find(manager, projectId, id, true);
       checkVersion(connection, expectedVersion);
       await manager.delete(ConnectionEntity, { id: connection.id, projectId });
-      await this.publish(() => this.feed.publishDeletion(connection.id));
+      await publish(() => this.feed.publishDeletion(connection.id));
     });
+  }
+
+  /**
+   * One change's transaction. Its feed record goes out before COMMIT; should the transaction fail
+   * after that (COMMIT refused, or the broker appended the record but its answer was lost), the
+   * feed would hold a change the database does not, and a connection created that way would get
+   * events no one can see. So the row as committed is published again, under its lock and at a
+   * new version, for the feed to end on it: a tombstone if there is none.
+   */
+  private async change<T>(
+    id: string,
+    work: (manager: EntityManager, publish: (send: () => Promise<void>) => Promise<void>) => Promise<T>,
+  ): Promise<T> {
+    let published = false;
+    try {
+      return await this.dataSource.transaction((manager) =>
+        work(manager, (send) => {
+          published = true;
+          return this.publish(send);
+        }),
+      );
+    } catch (error) {
+      if (published) await this.publishCommitted(id);
+      throw error;
+    }
+  }
+
+  private async publishCommitted(id: string): Promise<void> {
+    try {
+      await this.dataSource.transaction(async (manager) => {
+        const locked = await manager.findOne(ConnectionEntity, {
+          where: { id },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!locked) return this.feed.publishDeletion(id);
+        // The version of the change rolled back, which readers may have applied: they ignore an
+        // older one.
+        await manager.increment(ConnectionEntity, { id }, 'version', 1);
+        await this.feed.publish({ ...locked, version: locked.version + 1 });
+      });
+    } catch (error) {
+      this.log.error(
+        { err: error, connectionId: id },
+        'change feed may hold a change that was not committed; the next change of this connection corrects it',
+      );
+    }
   }
 
   private async find(manager: EntityManager, projectId: string, id: string, forUpdate: boolean) {
