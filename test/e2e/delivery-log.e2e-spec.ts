@@ -4,6 +4,7 @@ import { adminRequest, apiKeys } from '../support/admin-api';
 import { connect, publishMessageEvents } from '../support/connections';
 import { disconnectProducer, publish } from '../support/kafka';
 import { Receiver } from '../support/receiver';
+import { eventually } from '../support/loops';
 import { metricValue } from '../support/services';
 
 describe('delivery log, resend and test send', () => {
@@ -91,6 +92,19 @@ describe('delivery log, resend and test send', () => {
       properties: { message_type: 'whatsapp', campaign_id: 'sample-campaign' },
     });
     expect(sample.headers['webhook-id']).toBe(test.body.delivery_id);
+
+    // Logged with its body like any first attempt, a test send can be sent again.
+    let resentTest = { status: 0 };
+    await eventually(async () => {
+      resentTest = await adminRequest('POST', `/v1/deliveries/${test.body.delivery_id}/resend`, acme);
+      return resentTest.status !== 404;
+    });
+    expect(resentTest.status).toBe(202);
+    const sampleAgain = (await receiver.waitFor(5))[4];
+    expect([sampleAgain.headers['webhook-id'], sampleAgain.body]).toEqual([
+      test.body.delivery_id,
+      sample.body,
+    ]);
   });
 
   it("answers 404 for another project's connection or delivery", async () => {

@@ -3,6 +3,7 @@ import {
   credentialsSchema,
   DELIVERY_HEADERS,
   isChannel,
+  OUTCOME_HEADERS,
   type Credentials,
   type Outcome,
   type TopicNames,
@@ -130,9 +131,17 @@ export class DeliveriesService {
       next_attempt_at: null,
       time: new Date().toISOString(),
     };
-    // Test sends appear in the delivery log like any attempt; a broker outage doesn't hide the answer.
+    // Test sends appear in the delivery log like any attempt, with their body so that they can be
+    // resent; a broker outage doesn't hide the answer.
     await this.runtime.producer
-      .send([{ topic: this.topics.outcomes, key: connection.id, value: JSON.stringify(outcome) }])
+      .send([
+        {
+          topic: this.topics.outcomes,
+          key: connection.id,
+          value: JSON.stringify(outcome),
+          headers: { [OUTCOME_HEADERS.requestBody]: body },
+        },
+      ])
       .catch(() => undefined);
     return outcome;
   }
