@@ -77,11 +77,12 @@ export function guardTunnelConnector(
       const attempt = (index: number): void => {
         const { address, family } = ordered[index];
         openTunnel(
+          // `servername`, the name TLS sends and checks the certificate against, stays the
+          // target's: undici sets it from the URL.
           {
             ...target,
             hostname: address,
             host: `${family === 6 ? `[${address}]` : address}${port}`,
-            servername: target.servername ?? target.hostname,
           },
           (...result) => {
             if (result[0] !== null && index + 1 < ordered.length && isUnreachableThroughProxy(result[0])) {
