@@ -17,7 +17,12 @@ import { join } from 'node:path';
 import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
-import { DELIVERY_HEADERS, topicNames, type ConnectionSnapshot } from '@campaign-webhooks/contracts';
+import {
+  connectionSnapshot,
+  DELIVERY_HEADERS,
+  topicNames,
+  type ConnectionSnapshot,
+} from '@campaign-webhooks/contracts';
 import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery';
 import { BatchingProducer, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import { PipelineMetrics } from '@campaign-webhooks/observability';
@@ -57,25 +62,12 @@ const body = Buffer.from(
 );
 
 function connection(index: number): ConnectionSnapshot {
-  return {
+  return connectionSnapshot({
     id: randomUUID(),
     project_id: `project-${index}`,
     name: `bench ${index}`,
     url: `http://127.0.0.1:8080/c/${index}`,
-    auth_type: 'none',
-    credentials: null,
-    message_events: ['message_send'],
-    channels: ['email'],
-    subscription_events: [],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
-    notify_on_error_email: null,
-    active: true,
-    templates: {},
-    version: 1,
-    updated_at: new Date().toISOString(),
-  };
+  });
 }
 
 const answered: SendResult = { kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 };

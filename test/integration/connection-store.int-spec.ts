@@ -1,11 +1,8 @@
-import { randomUUID } from 'node:crypto';
 import { ConnectionEntity, dataSourceOptions } from '@campaign-webhooks/persistence';
 import { DataSource } from 'typeorm';
 import type { ConnectionFeedPublisher } from '../../apps/admin-api/src/app/connections/connection-feed-publisher';
-import {
-  ConnectionStore,
-  type NewConnection,
-} from '../../apps/admin-api/src/app/connections/connection-store';
+import { ConnectionStore } from '../../apps/admin-api/src/app/connections/connection-store';
+import { newConnectionRow } from '../support/connection-rows';
 
 // The admin API's connection store against the real, migrated database, with a feed that can
 // take a record and then fail, as when the broker appends it but its answer is lost.
@@ -29,23 +26,7 @@ describe('connection store in PostgreSQL, when the feed fails after taking a rec
   beforeAll(() => dataSource.initialize());
   afterAll(() => dataSource.destroy());
 
-  const settings = (): NewConnection => ({
-    id: randomUUID(),
-    projectId: 'it-store',
-    name: 'it',
-    url: 'https://example.com/hook',
-    authType: 'none',
-    credentials: null,
-    messageEvents: ['message_open'],
-    channels: ['email'],
-    subscriptionEvents: [],
-    excludeIntegrationSources: false,
-    requireExternalMessageId: false,
-    useStaticIp: false,
-    notifyOnErrorEmail: null,
-    active: true,
-    templates: {},
-  });
+  const settings = () => newConnectionRow('it-store');
   const lastRecordOf = (id: string) => feedRecords.filter(([each]) => each === id).at(-1);
 
   it('ends the feed on a tombstone for a create that was not committed', async () => {

@@ -4,6 +4,7 @@ import { ConnectionEntity, dataSourceOptions } from '@campaign-webhooks/persiste
 import type { ConnectionFeedPublisher } from '../../apps/admin-api/src/app/connections/connection-feed-publisher';
 import { ConnectionStore } from '../../apps/admin-api/src/app/connections/connection-store';
 import { TemplatesService } from '../../apps/admin-api/src/app/templates/templates.service';
+import { newConnectionRow } from '../support/connection-rows';
 import { revertThrough } from '../support/migrations';
 
 describe('connection templates in PostgreSQL', () => {
@@ -53,23 +54,7 @@ describe('connection templates in PostgreSQL', () => {
     } as unknown as ConnectionFeedPublisher;
     const store = new ConnectionStore(dataSource, feed, { error: () => undefined });
     const templates = new TemplatesService(store);
-    const created = await store.insert({
-      id: randomUUID(),
-      projectId: 'it-templates',
-      name: 'it',
-      url: 'https://example.com/hook',
-      authType: 'none',
-      credentials: null,
-      messageEvents: ['message_open'],
-      channels: ['email'],
-      subscriptionEvents: [],
-      excludeIntegrationSources: false,
-      requireExternalMessageId: false,
-      useStaticIp: false,
-      notifyOnErrorEmail: null,
-      active: true,
-      templates: {},
-    });
+    const created = await store.insert(newConnectionRow('it-templates'));
 
     await templates.save(
       'it-templates',

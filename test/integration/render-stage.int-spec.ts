@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
-import { topicNames } from '@campaign-webhooks/contracts';
+import { connectionSnapshot, topicNames } from '@campaign-webhooks/contracts';
 import { PoisonRecordError, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import { dataSourceOptions, ProfileStore } from '@campaign-webhooks/persistence';
 import { DataSource } from 'typeorm';
@@ -24,25 +24,12 @@ describe('render stage with profiles in PostgreSQL', () => {
     const index = new ConnectionIndex();
     index.applyChange(
       connectionId,
-      JSON.stringify({
-        id: connectionId,
-        project_id: 'acme',
-        name: 'crm',
-        url: 'https://hooks.example.com/crm',
-        auth_type: 'none',
-        credentials: null,
-        message_events: ['message_send'],
-        channels: ['email'],
-        subscription_events: [],
-        exclude_integration_sources: false,
-        require_external_message_id: false,
-        use_static_ip: false,
-        notify_on_error_email: null,
-        active: true,
-        templates: { message_send: { greeting: 'Hello {{profile.first_name}}' } },
-        version: 1,
-        updated_at: '2026-12-06T00:00:00.000Z',
-      }),
+      JSON.stringify(
+        connectionSnapshot({
+          id: connectionId,
+          templates: { message_send: { greeting: 'Hello {{profile.first_name}}' } },
+        }),
+      ),
     );
     stage = new RenderStage(
       topics,

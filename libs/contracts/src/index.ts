@@ -5,3 +5,4 @@ export * from './lib/pipeline-messages';
 export * from './lib/output-messages';
 export * from './lib/connection';
 export * from './lib/credentials';
+export * from './lib/connection.fixture';

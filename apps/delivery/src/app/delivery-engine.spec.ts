@@ -1,6 +1,6 @@
 import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
-import { DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
+import { connectionSnapshot, DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
 import type { ConsumedRecord, OutgoingRecord } from '@campaign-webhooks/kafka';
 import { DeliveryEngine, type DeliveryEngineDeps } from './delivery-engine';
 import { FailureAlerts } from './failure-alerts';
@@ -137,26 +137,9 @@ function sendingEngine(
   return { engine, sent, answers, produced, parked };
 }
 
+// Version 1 is inactive, later ones active.
 const target = (version: number, url = 'http://127.0.0.1/') =>
-  JSON.stringify({
-    id: 'c-1',
-    project_id: 'acme',
-    name: 'c-1',
-    url,
-    auth_type: 'none',
-    credentials: null,
-    message_events: ['message_send'],
-    channels: ['email'],
-    subscription_events: [],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
-    notify_on_error_email: null,
-    active: version > 1,
-    templates: {},
-    version,
-    updated_at: '2026-12-06T00:00:00.000Z',
-  });
+  JSON.stringify(connectionSnapshot({ url, version, active: version > 1 }));
 
 function renderedRecord(connectionVersion: number): ConsumedRecord {
   const due = retryRecord(0);
@@ -172,7 +155,7 @@ function renderedRecord(connectionVersion: number): ConsumedRecord {
 
 describe('DeliveryEngine with a copy of the connections older than the filter', () => {
   it('catches up and sends with the version the filter matched', async () => {
-    // Version 1 is inactive: acting on it would skip the delivery.
+    // Acting on version 1, inactive, would skip the delivery.
     const index = new ConnectionIndex();
     index.applyChange('c-1', target(1, 'http://127.0.0.1/old'));
     const reader = {

@@ -1,4 +1,10 @@
-import type { Alert, AlertKind, ConnectionSnapshot, OutcomeStatus } from '@campaign-webhooks/contracts';
+import {
+  connectionSnapshot,
+  type Alert,
+  type AlertKind,
+  type ConnectionSnapshot,
+  type OutcomeStatus,
+} from '@campaign-webhooks/contracts';
 import type { AttemptsSince, DeliveryLog } from './delivery-log';
 import { IncidentNotifier } from './incident-notifier';
 import type { FailureKind, Incident, NotificationKind } from './incident-policy';
@@ -109,26 +115,14 @@ class FakeMailer implements Mailer {
 }
 
 function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnapshot {
-  return {
-    id: 'c-1',
-    project_id: 'acme',
-    name: 'CRM sync',
+  return connectionSnapshot({
     url: 'https://hooks.example.com/xp?key=s3cret',
     auth_type: 'basic',
     credentials: 'sealed-ciphertext',
-    message_events: ['message_send'],
-    channels: ['email'],
-    subscription_events: [],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
     notify_on_error_email: 'ops@example.com',
-    active: true,
-    templates: {},
-    version: 1,
     updated_at: new Date(START).toISOString(),
     ...overrides,
-  };
+  });
 }
 
 /** A notifier with fakes around it and a clock the test moves. */
@@ -481,25 +475,26 @@ describe('IncidentNotifier', () => {
     expect(one.mailer.sent.length + two.mailer.sent.length).toBe(2);
   });
 
-  it('sends one resolved email when replicas sharing the store find the same success in the log', async () => {
+  /** Two replicas sharing the store and the log, an open incident, and a success a second later. */
+  async function twoReplicasAfterASuccess() {
     const one = setup();
     await one.notifier.handleAlert(one.alert('endpoint_failing'));
     const two = setup({ store: one.store, deliveryLog: one.deliveryLog });
     one.advance(1000);
     two.advance(1000);
     one.logAttempt('delivered');
+    return { one, two };
+  }
+
+  it('sends one resolved email when replicas sharing the store find the same success in the log', async () => {
+    const { one, two } = await twoReplicasAfterASuccess();
     await Promise.all([one.notifier.checkOpenIncidents(), two.notifier.checkOpenIncidents()]);
     expect([...one.counts.sent, ...two.counts.sent]).toEqual(['failing', 'resolved']);
     expect(one.store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
   });
 
   it('sends one resolved email when a recovered alert and a tick of another replica come together', async () => {
-    const one = setup();
-    await one.notifier.handleAlert(one.alert('endpoint_failing'));
-    const two = setup({ store: one.store, deliveryLog: one.deliveryLog });
-    one.advance(1000);
-    two.advance(1000);
-    one.logAttempt('delivered');
+    const { one, two } = await twoReplicasAfterASuccess();
     one.mailer.delayMs = two.mailer.delayMs = 20;
     await Promise.all([one.notifier.handleAlert(one.alert('recovered')), two.notifier.checkOpenIncidents()]);
     expect([...one.counts.sent, ...two.counts.sent].sort()).toEqual(['failing', 'resolved']);

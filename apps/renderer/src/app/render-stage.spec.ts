@@ -1,6 +1,6 @@
 import { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import { ConnectionIndex } from '@campaign-webhooks/connections';
-import { DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
+import { connectionSnapshot, DELIVERY_HEADERS, topicNames } from '@campaign-webhooks/contracts';
 import { TransientError, type ConsumedRecord, type OutgoingRecord } from '@campaign-webhooks/kafka';
 import type { ProfileStore } from '@campaign-webhooks/persistence';
 import { ProfileCache } from './profile-cache';
@@ -10,25 +10,7 @@ import { TemplateCache } from './template-cache';
 const topics = topicNames({});
 
 const connection = (version: number, templates: Record<string, unknown> = {}) =>
-  JSON.stringify({
-    id: 'c-1',
-    project_id: 'acme',
-    name: `version ${version}`,
-    url: 'https://hooks.example.com/c-1',
-    auth_type: 'none',
-    credentials: null,
-    message_events: ['message_send'],
-    channels: ['email'],
-    subscription_events: [],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
-    notify_on_error_email: null,
-    active: true,
-    templates,
-    version,
-    updated_at: '2026-12-06T00:00:00.000Z',
-  });
+  JSON.stringify(connectionSnapshot({ name: `version ${version}`, templates, version }));
 
 function matched(connectionVersion: number): ConsumedRecord {
   return {

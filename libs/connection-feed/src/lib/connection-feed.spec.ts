@@ -1,26 +1,8 @@
 import { ConnectionIndex } from '@campaign-webhooks/connections';
+import { connectionSnapshot } from '@campaign-webhooks/contracts';
 import { ConnectionFeed } from './connection-feed';
 
-const snapshot = (id: string, version: number) =>
-  JSON.stringify({
-    id,
-    project_id: 'acme',
-    name: id,
-    url: 'https://hooks.example.com/' + id,
-    auth_type: 'none',
-    credentials: null,
-    message_events: ['message_send'],
-    channels: ['email'],
-    subscription_events: [],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
-    notify_on_error_email: null,
-    active: true,
-    templates: {},
-    version,
-    updated_at: '2026-12-06T00:00:00.000Z',
-  });
+const snapshot = (id: string, version: number) => JSON.stringify(connectionSnapshot({ id, version }));
 
 const flush = () => new Promise((resolve) => setImmediate(resolve));
 

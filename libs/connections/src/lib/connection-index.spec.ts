@@ -1,24 +1,8 @@
+import { connectionSnapshot } from '@campaign-webhooks/contracts';
 import { ConnectionIndex } from './connection-index';
 
-const snapshot = (id: string, projectId: string, version = 1) => ({
-  id,
-  project_id: projectId,
-  name: id,
-  url: 'https://hooks.example.com/' + id,
-  auth_type: 'none',
-  credentials: null,
-  message_events: ['message_send'],
-  channels: ['email'],
-  subscription_events: [],
-  exclude_integration_sources: false,
-  require_external_message_id: false,
-  use_static_ip: false,
-  notify_on_error_email: null,
-  active: true,
-  templates: {},
-  version,
-  updated_at: '2026-11-27T00:00:00.000Z',
-});
+const snapshot = (id: string, projectId: string, version = 1) =>
+  connectionSnapshot({ id, project_id: projectId, name: id, version });
 
 describe('ConnectionIndex', () => {
   it('indexes connections by project and replaces them on change', () => {

@@ -1,27 +1,18 @@
-import type { ConnectionSnapshot, MessageEvent, SubscriptionEvent } from '@campaign-webhooks/contracts';
+import {
+  connectionSnapshot,
+  type ConnectionSnapshot,
+  type MessageEvent,
+  type SubscriptionEvent,
+} from '@campaign-webhooks/contracts';
 import { matchMessageEvent, matchSubscriptionEvent } from './matching-rules';
 
 function connection(overrides: Partial<ConnectionSnapshot> = {}): ConnectionSnapshot {
-  return {
-    id: 'c1',
-    project_id: 'acme',
-    name: 'CRM sync',
-    url: 'https://hooks.example.com/xp',
-    auth_type: 'none',
-    credentials: null,
+  return connectionSnapshot({
     message_events: ['message_send', 'message_open'],
     channels: ['email', 'sms'],
     subscription_events: ['message_opt_out'],
-    exclude_integration_sources: false,
-    require_external_message_id: false,
-    use_static_ip: false,
-    notify_on_error_email: null,
-    active: true,
-    templates: {},
-    version: 1,
-    updated_at: '2026-11-27T00:00:00.000Z',
     ...overrides,
-  };
+  });
 }
 
 function messageEvent(

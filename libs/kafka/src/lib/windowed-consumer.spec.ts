@@ -7,24 +7,7 @@ const events = { FETCH_START: 'fetch.start', CRASH: 'consumer.crash', GROUP_JOIN
 
 describe('WindowedConsumer', () => {
   it('keeps every partition paused when a rebalance comes while it stops', async () => {
-    const listeners = new Map<string, (event: { payload: unknown }) => void>();
-    let eachBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
-    const consumer = {
-      events,
-      on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) =>
-        listeners.set(event, listener),
-      ),
-      connect: jest.fn(() => Promise.resolve()),
-      subscribe: jest.fn(() => Promise.resolve()),
-      run: jest.fn((config: { eachBatch: typeof eachBatch }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      }),
-      pause: jest.fn(),
-      resume: jest.fn(),
-      commitOffsets: jest.fn(() => Promise.resolve()),
-      disconnect: jest.fn(() => Promise.resolve()),
-    };
+    const { consumer, listeners, eachBatch } = fakeConsumer();
     const windowed = new WindowedConsumer({
       kafka: { consumer: () => consumer } as unknown as Kafka,
       groupId: 'webhooks.delivery',
@@ -36,7 +19,7 @@ describe('WindowedConsumer', () => {
     });
     await windowed.start();
     // Two records for a window of one: the partition pauses with the second held back.
-    await eachBatch({
+    await eachBatch()({
       batch: { topic: 'webhooks.deliveries', partition: 0, messages: [message('0'), message('1')] },
       resolveOffset: jest.fn(),
       heartbeat: () => Promise.resolve(),
@@ -52,24 +35,7 @@ describe('WindowedConsumer', () => {
   });
 
   it('tells the records in hand of a partition a rebalance took away, and only those', async () => {
-    const listeners = new Map<string, (event: { payload: unknown }) => void>();
-    let eachBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
-    const consumer = {
-      events,
-      on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) =>
-        listeners.set(event, listener),
-      ),
-      connect: jest.fn(() => Promise.resolve()),
-      subscribe: jest.fn(() => Promise.resolve()),
-      run: jest.fn((config: { eachBatch: typeof eachBatch }) => {
-        eachBatch = config.eachBatch;
-        return Promise.resolve();
-      }),
-      pause: jest.fn(),
-      resume: jest.fn(),
-      commitOffsets: jest.fn(() => Promise.resolve()),
-      disconnect: jest.fn(() => Promise.resolve()),
-    };
+    const { consumer, listeners, eachBatch } = fakeConsumer();
     const signals = new Map<number, AbortSignal>();
     const windowed = new WindowedConsumer({
       kafka: { consumer: () => consumer } as unknown as Kafka,
@@ -84,7 +50,7 @@ describe('WindowedConsumer', () => {
     });
     await windowed.start();
     for (const partition of [0, 1]) {
-      await eachBatch({
+      await eachBatch()({
         batch: { topic: 'webhooks.retries', partition, messages: [message('0')] },
         resolveOffset: jest.fn(),
         heartbeat: () => Promise.resolve(),
@@ -126,6 +92,29 @@ describe('WindowedConsumer', () => {
     expect(consumer.disconnect).toHaveBeenCalled();
   });
 });
+
+/** A kafkajs consumer that runs nothing: the test hands batches to `eachBatch()` and emits events. */
+function fakeConsumer() {
+  const listeners = new Map<string, (event: { payload: unknown }) => void>();
+  let handBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
+  const consumer = {
+    events,
+    on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) =>
+      listeners.set(event, listener),
+    ),
+    connect: jest.fn(() => Promise.resolve()),
+    subscribe: jest.fn(() => Promise.resolve()),
+    run: jest.fn((config: { eachBatch: typeof handBatch }) => {
+      handBatch = config.eachBatch;
+      return Promise.resolve();
+    }),
+    pause: jest.fn(),
+    resume: jest.fn(),
+    commitOffsets: jest.fn(() => Promise.resolve()),
+    disconnect: jest.fn(() => Promise.resolve()),
+  };
+  return { consumer, listeners, eachBatch: () => handBatch };
+}
 
 function message(offset: string): KafkaMessage {
   return {
