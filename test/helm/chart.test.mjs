@@ -3,7 +3,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { load } from 'js-yaml';
-import { SERVICES, byComponent, chart, helm, ofKind, render, root, runHelm, valuesFile } from './helm.mjs';
+import {
+  SERVICES,
+  byComponent,
+  chart,
+  helm,
+  ofKind,
+  render,
+  root,
+  runHelm,
+  serviceConfigProblems,
+  valuesFile,
+} from './helm.mjs';
 
 const ALL_TOGGLES = ['-f', valuesFile('all-toggles.yaml')];
 const SECRETS = ['-f', valuesFile('secrets.yaml')];
@@ -11,9 +22,9 @@ const SECRET_VALUES = Object.values(load(readFileSync(valuesFile('secrets.yaml')
 const SECRET_KEYS = {
   'admin-api': ['DATABASE_URL', 'ADMIN_API_KEYS', 'SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],
   'subscription-filter': [],
-  renderer: [],
+  renderer: ['DATABASE_URL'],
   delivery: ['SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],
-  notifier: ['SMTP_URL'],
+  notifier: ['DATABASE_URL', 'SMTP_URL'],
 };
 
 const mebibytes = (quantity) => {
@@ -278,6 +289,28 @@ describe('secrets', () => {
       'STATIC_EGRESS_PROXY_URL',
     ]);
     assert.deepEqual(Object.values(secret.stringData).sort(), [...SECRET_VALUES].sort());
+  });
+
+  test('every service starts with the environment its pod gets', () => {
+    const rendered = render(SECRETS);
+    const configData = ofKind(rendered, 'ConfigMap')[0].data;
+    const secretData = ofKind(rendered, 'Secret')[0].stringData;
+    const environments = Object.fromEntries(
+      Object.entries(byComponent(rendered, 'Deployment')).map(([service, deployment]) => {
+        const env = { ...configData };
+        for (const entry of containerOf(deployment).env ?? []) {
+          const ref = entry.valueFrom?.secretKeyRef;
+          const value = ref ? secretData[ref.key] : entry.value;
+          if (value !== undefined) env[entry.name] = value;
+        }
+        return [service, env];
+      }),
+    );
+    assert.deepEqual(Object.keys(environments).sort(), Object.keys(SERVICES).sort());
+    assert.deepEqual(
+      serviceConfigProblems(environments),
+      Object.fromEntries(Object.keys(environments).map((service) => [service, null])),
+    );
   });
 
   test('an existing Secret replaces the chart Secret everywhere', () => {

@@ -3,12 +3,17 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { load } from 'js-yaml';
-import { SERVICES, root } from './helm.mjs';
+import { SERVICES, root, serviceConfigProblems } from './helm.mjs';
 
 const composeFile = join(root, 'deploy', 'compose.yaml');
 const available = spawnSync('docker-compose', ['version'], { encoding: 'utf8' }).status === 0;
 const skip = available ? false : 'docker-compose is not installed (apt-get install docker-compose)';
 if (skip) console.log(`# skipping deploy/compose.yaml checks: ${skip}`);
+
+const REQUIRED = {
+  SECRETS_KEY: Buffer.alloc(32, 1).toString('base64'),
+  SMTP_URL: 'smtp://mailer:password@mail.example.com:587',
+};
 
 function config(env) {
   return spawnSync('docker-compose', ['-f', composeFile, 'config'], {
@@ -19,7 +24,7 @@ function config(env) {
 
 describe('deploy/compose.yaml', () => {
   test('docker-compose config accepts it', { skip }, () => {
-    const result = config({ SECRETS_KEY: Buffer.alloc(32, 1).toString('base64') });
+    const result = config(REQUIRED);
     assert.equal(result.status, 0, result.stderr);
     const compose = load(result.stdout);
     const names = Object.keys(compose.services);
@@ -43,9 +48,27 @@ describe('deploy/compose.yaml', () => {
     }
   });
 
-  test('refuses to start without SECRETS_KEY, naming it', { skip }, () => {
-    const result = config({});
-    assert.notEqual(result.status, 0);
-    assert.match(result.stderr, /SECRETS_KEY/);
+  test('every service starts with the environment it gets', { skip }, () => {
+    const compose = load(config(REQUIRED).stdout);
+    const environments = Object.fromEntries(
+      Object.keys(SERVICES).map((service) => [
+        service,
+        Object.fromEntries(
+          Object.entries(compose.services[service].environment).map(([name, value]) => [name, String(value)]),
+        ),
+      ]),
+    );
+    assert.deepEqual(
+      serviceConfigProblems(environments),
+      Object.fromEntries(Object.keys(SERVICES).map((service) => [service, null])),
+    );
   });
+
+  for (const name of Object.keys(REQUIRED)) {
+    test(`refuses to start without ${name}, naming it`, { skip }, () => {
+      const result = config({ ...REQUIRED, [name]: undefined });
+      assert.notEqual(result.status, 0);
+      assert.match(result.stderr, new RegExp(name));
+    });
+  }
 });

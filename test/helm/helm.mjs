@@ -57,3 +57,18 @@ export const componentOf = (object) => object.metadata.labels?.['app.kubernetes.
 export function byComponent(objects, kind) {
   return Object.fromEntries(ofKind(objects, kind).map((object) => [componentOf(object), object]));
 }
+
+/**
+ * Parses each service's settings from the given environments as the service does at start:
+ * { service: null } when it would start, { service: "<the line it would stop with>" } otherwise.
+ */
+export function serviceConfigProblems(environments) {
+  const result = spawnSync(
+    join(root, 'node_modules', '.bin', 'tsx'),
+    ['--tsconfig', join(root, 'tsconfig.base.json'), join(root, 'test', 'helm', 'parse-service-config.ts')],
+    { cwd: root, input: JSON.stringify(environments), encoding: 'utf8' },
+  );
+  if (result.status !== 0)
+    throw new Error(`parse-service-config.ts exited with ${result.status}\n${result.stderr}`);
+  return JSON.parse(result.stdout);
+}
