@@ -86,8 +86,8 @@ interface SendingEngine {
   engine: DeliveryEngine;
   /** Each request's URL and body, in the order sent. */
   sent: { url: string; body: Buffer }[];
-  /** Answers the request sent n-th with 200. */
-  answers: (() => void)[];
+  /** Answers the request sent n-th, with 200 unless told otherwise. */
+  answers: ((status?: number) => void)[];
   produced: OutgoingRecord[];
   parked: string[];
 }
@@ -110,8 +110,8 @@ function sendingEngine(
       send: ({ url, body }: { url: string; body: Buffer }) =>
         new Promise((resolve) => {
           sent.push({ url, body });
-          answers.push(() =>
-            resolve({ kind: 'response', status: 200, headers: {}, body: '', durationMs: 1 }),
+          answers.push((status = 200) =>
+            resolve({ kind: 'response', status, headers: {}, body: '', durationMs: 1 }),
           );
         }),
     },
@@ -288,6 +288,49 @@ describe('DeliveryEngine when a rebalance takes a record away', () => {
     await handled;
 
     expect([sent, produced, parked]).toEqual([[], [], []]);
+  });
+
+  it.each([
+    [503, 'retrying'],
+    [404, 'retrying'],
+    [200, 'delivered'],
+  ])(
+    'reports an attempt under way that ends %i, and leaves what follows to the new owner',
+    async (status, reported) => {
+      const { engine, answers, produced } = sendingEngine(connections());
+      const revoked = new AbortController();
+
+      const handled = engine.handle(renderedRecord(2), revoked.signal);
+      await new Promise((resolve) => setImmediate(resolve));
+      revoked.abort();
+      answers[0](status);
+      await handled;
+
+      expect(produced.map((record) => record.topic).filter((topic) => topic !== topics.alerts)).toEqual([
+        topics.outcomes,
+      ]);
+      expect(JSON.parse(String(produced[0].value))).toMatchObject({ attempt: 1, status: reported });
+    },
+  );
+
+  it('leaves a delivery its lane turns away while it was queued', async () => {
+    const { engine, answers, produced, parked } = sendingEngine(connections(), 1);
+    const revoked = new AbortController();
+    const record = (id: string) => {
+      const due = renderedRecord(2);
+      return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
+    };
+
+    const first = engine.handle(record('d-1'));
+    const queued = engine.handle(record('d-2'), revoked.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    revoked.abort();
+    engine.handBack();
+    answers[0]();
+    await Promise.all([first, queued]);
+
+    expect(parked).toEqual([]);
+    expect(produced.map((outcome) => JSON.parse(String(outcome.value)).delivery_id)).toEqual(['d-1']);
   });
 
   it('leaves a delivery queued for a slot, and passes the slot on', async () => {

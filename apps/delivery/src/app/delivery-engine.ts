@@ -158,8 +158,9 @@ export class DeliveryEngine {
       if (!slot) return this.turnedAway(lane, delivery);
       // Only a delivery that waits in the queue lets go of its fetch response.
       detach(delivery);
-      if (!(await slot)) return this.turnedAway(lane, delivery);
-      if (revoked?.aborted) return lane.giveBack();
+      const granted = await slot;
+      if (revoked?.aborted) return granted ? lane.giveBack() : undefined;
+      if (!granted) return this.turnedAway(lane, delivery);
     }
     const acquiredAt = performance.now();
     let sent: Sent | 'circuit_open';
@@ -168,8 +169,13 @@ export class DeliveryEngine {
     } finally {
       lane.release(performance.now() - acquiredAt);
     }
-    if (sent === 'circuit_open') return this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
-    return this.send(this.conclude(connection, delivery, sent));
+    // Taken away while the request was out: the new owner attempts it again and continues its
+    // chain, so this attempt only reports what happened.
+    const handedOver = revoked?.aborted ?? false;
+    if (sent === 'circuit_open') {
+      return handedOver ? undefined : this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
+    }
+    return this.send(this.conclude(connection, delivery, sent, handedOver));
   }
 
   /** Parks a delivery its lane would not take: closing, breaker open, or queue full. */
@@ -252,8 +258,16 @@ export class DeliveryEngine {
     }
   }
 
-  /** The outcome of the attempt, plus the retry, dead letter and alerts it calls for. */
-  private conclude(connection: ConnectionSnapshot, delivery: Delivery, sent: Sent): OutgoingRecord[] {
+  /**
+   * The outcome of the attempt, plus the alerts it calls for and, unless the delivery was handed
+   * over to another member, the retry or dead letter.
+   */
+  private conclude(
+    connection: ConnectionSnapshot,
+    delivery: Delivery,
+    sent: Sent,
+    handedOver: boolean,
+  ): OutgoingRecord[] {
     const { result, verdict } = sent;
     const httpStatus = result.kind === 'response' ? result.status : null;
     const detail = { httpStatus, durationMs: result.durationMs };
@@ -276,7 +290,13 @@ export class DeliveryEngine {
         verdict.kind === 'retry'
           ? this.deps.schedule.delayAfter(delivery.attempt, verdict.retryAfterMs)
           : undefined;
-      if (delay !== undefined) {
+      if (handedOver) {
+        // The new owner reads the record again at once and makes this attempt over.
+        status = 'retrying';
+        records.push(
+          this.outcome(delivery, status, { ...detail, error: verdict.error, nextAttemptAt: Date.now() }),
+        );
+      } else if (delay !== undefined) {
         status = 'retrying';
         const dueAt = Date.now() + delay;
         records.push(this.retryRecord(delivery, delivery.attempt + 1, dueAt));
