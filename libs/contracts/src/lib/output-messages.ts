@@ -44,6 +44,8 @@ export const deadLetterSchema = z.object({
   original_bytes: z.number().int().nonnegative(),
   headers: z.record(z.string(), z.string()),
   time: z.string(),
+  /** What was cut to keep the dead letter under the broker's limit; absent when nothing was. */
+  truncated: z.array(z.enum(['original', 'key', 'headers', 'reason'])).optional(),
 });
 export type DeadLetter = z.infer<typeof deadLetterSchema>;
 
