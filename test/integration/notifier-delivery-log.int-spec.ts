@@ -72,6 +72,18 @@ describe("the notifier's reading of the delivery log", () => {
     );
   });
 
+  it('takes no test send for a recovery, only the deliveries of the pipeline', async () => {
+    const connectionId = randomUUID();
+    await store.recordAttempts([
+      attempt(connectionId, 'retrying', 1_000, 'http_503'),
+      { ...attempt(connectionId, 'delivered', 2_000), testSend: true },
+      attempt(connectionId, 'retrying', 3_000, 'http_503'),
+    ]);
+
+    const answers = await log.attemptsSince([{ connectionId, since }]);
+    expect(answers.get(connectionId)).toEqual({ deliveredAt: null, lastError: 'http_503' });
+  });
+
   it('looks at a bounded number of the newest attempts, so a long failing streak costs a bounded walk', async () => {
     const connectionId = randomUUID();
     const failures = Array.from({ length: RECENT_ATTEMPTS_LOOKED_AT }, (_, index) =>

@@ -108,6 +108,8 @@ function isAbsentOr(value: unknown, pattern: RegExp): boolean {
  */
 export const OUTCOME_HEADERS = {
   requestBody: 'request-body',
+  /** `true` on the outcome of a test send from the admin API. */
+  testSend: 'test-send',
 } as const;
 
 export interface DeliveryRequest {

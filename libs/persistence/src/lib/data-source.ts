@@ -8,6 +8,7 @@ import { CreateNotificationIncidents1764201700000 } from './migrations/176420170
 import { KeepBodyWithFirstAttempt1764201850000 } from './migrations/1764201850000-KeepBodyWithFirstAttempt';
 import { KeepTemplateKeyOrder1764201900000 } from './migrations/1764201900000-KeepTemplateKeyOrder';
 import { ClaimIncidents1764201950000 } from './migrations/1764201950000-ClaimIncidents';
+import { MarkTestSends1764202000000 } from './migrations/1764202000000-MarkTestSends';
 import { NotificationIncidentEntity } from './notification-incident.entity';
 
 export const ENTITIES = [ConnectionEntity, NotificationIncidentEntity];
@@ -22,6 +23,7 @@ export const MIGRATIONS = [
   KeepBodyWithFirstAttempt1764201850000,
   KeepTemplateKeyOrder1764201900000,
   ClaimIncidents1764201950000,
+  MarkTestSends1764202000000,
 ];
 
 export function dataSourceOptions(url: string): DataSourceOptions {

@@ -18,6 +18,8 @@ export interface LoggedAttempt {
   time: string;
   /** The request body, kept with the first attempt of each delivery for resends. */
   body?: string | null;
+  /** A test send from the admin API rather than a delivery of the pipeline. */
+  testSend?: boolean;
 }
 
 export interface LoggedRequest {
@@ -41,9 +43,9 @@ export interface AttemptQuery {
 
 const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts
     (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
-     time, body)
+     time, body, test_send)
   SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
-                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[])`;
+                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::boolean[])`;
 
 /** For a batch that meets rows already logged: a record consumed again after a crash or rebalance. */
 const INSERT_NEW_ATTEMPTS = `${INSERT_ATTEMPTS}
@@ -65,6 +67,7 @@ const INSERTED_FIELDS = [
   'nextAttemptAt',
   'time',
   'body',
+  'testSend',
 ] as const satisfies readonly (keyof LoggedAttempt)[];
 
 /**
@@ -108,7 +111,9 @@ export class DeliveryLogStore {
   private async insertAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
     // TypeORM's query can't name a statement; its pool can.
     const pool: Pool = (this.dataSource.driver as PostgresDriver).master;
-    const values = INSERTED_FIELDS.map((field) => attempts.map((attempt) => attempt[field] ?? null));
+    const values = INSERTED_FIELDS.map((field) =>
+      attempts.map((attempt) => attempt[field] ?? (field === 'testSend' ? false : null)),
+    );
     try {
       await pool.query({ name: INSERT_ATTEMPTS_STATEMENT, text: INSERT_ATTEMPTS, values });
     } catch (error) {

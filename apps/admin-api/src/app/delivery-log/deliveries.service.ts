@@ -139,7 +139,7 @@ export class DeliveriesService {
           topic: this.topics.outcomes,
           key: connection.id,
           value: JSON.stringify(outcome),
-          headers: { [OUTCOME_HEADERS.requestBody]: body },
+          headers: { [OUTCOME_HEADERS.requestBody]: body, [OUTCOME_HEADERS.testSend]: 'true' },
         },
       ])
       .catch(() => undefined);

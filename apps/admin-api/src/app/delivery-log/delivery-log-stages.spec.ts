@@ -1,3 +1,4 @@
+import { OUTCOME_HEADERS } from '@campaign-webhooks/contracts';
 import { PoisonRecordError, TransientError, type ConsumedRecord } from '@campaign-webhooks/kafka';
 import type { DeliveryLogStore, LoggedAttempt } from '@campaign-webhooks/persistence';
 import { AttemptLogStage } from './delivery-log-stages';
@@ -64,6 +65,20 @@ describe('AttemptLogStage', () => {
     // What the consumer does next: the batch again, record by record.
     expect(await stage.handleBatch([outcomeRecord(1, now)])).toEqual([{ produce: [] }]);
     expect(store.written.map((attempt) => attempt.deliveryId)).toEqual(['d-1']);
+  });
+
+  it('logs a test send as one, with its body', async () => {
+    const store = new RefusingStore();
+    const stage = new AttemptLogStage(store as unknown as DeliveryLogStore);
+    const testSend = outcomeRecord(2, now);
+    testSend.headers = { [OUTCOME_HEADERS.requestBody]: '{"n":2}', [OUTCOME_HEADERS.testSend]: 'true' };
+
+    await stage.handleBatch([outcomeRecord(1, now), testSend]);
+
+    expect(store.written.map(({ deliveryId, body, testSend }) => ({ deliveryId, body, testSend }))).toEqual([
+      { deliveryId: 'd-1', body: null, testSend: false },
+      { deliveryId: 'd-2', body: '{"n":2}', testSend: true },
+    ]);
   });
 
   it('retries the batch when the database fails for another reason', async () => {

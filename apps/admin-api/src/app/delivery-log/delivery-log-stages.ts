@@ -41,6 +41,7 @@ export class AttemptLogStage implements BatchStage {
         nextAttemptAt: outcome.next_attempt_at,
         time: outcome.time,
         body: record.headers[OUTCOME_HEADERS.requestBody] ?? null,
+        testSend: record.headers[OUTCOME_HEADERS.testSend] === 'true',
       });
       return logged;
     });
