@@ -49,10 +49,11 @@ export class FilterStage implements BatchStage {
   }
 
   private handleMessageEvent(record: ConsumedRecord, json: unknown): RecordResult {
+    const name = eventName(json);
+    if (name !== undefined && !isMessageEvent(name)) return this.skipUnknown('unknown_event');
     const parsed = messageEventSchema.safeParse(json);
     if (!parsed.success) return { poison: invalidRecord(parsed.error) };
     const event = parsed.data;
-    if (!isMessageEvent(event.event)) return this.skipUnknown('unknown_event');
     const channel = event.properties.message_type;
     // No connection can select a channel the contract does not list.
     if (!isChannel(channel)) return this.skipUnknown('unknown_channel');
@@ -62,10 +63,11 @@ export class FilterStage implements BatchStage {
   }
 
   private handleSubscriptionEvent(record: ConsumedRecord, json: unknown): RecordResult {
+    const name = eventName(json);
+    if (name !== undefined && !isSubscriptionEvent(name)) return this.skipUnknown('unknown_event');
     const parsed = subscriptionEventSchema.safeParse(json);
     if (!parsed.success) return { poison: invalidRecord(parsed.error) };
     const event = parsed.data;
-    if (!isSubscriptionEvent(event.event)) return this.skipUnknown('unknown_event');
     const channel = event.properties.channel ?? 'none';
     return this.fanOut(record, event, 'subscription', channel, (connection) =>
       matchSubscriptionEvent(connection, event),
@@ -123,6 +125,17 @@ export class FilterStage implements BatchStage {
     this.metrics.skipped.inc({ reason });
     return { produce: [] };
   }
+}
+
+/**
+ * The record's event name, looked at before the rest: an event this system does not know yet may
+ * carry properties of another shape, and is skipped rather than dead-lettered. Undefined when the
+ * record names none, which the schema then refuses.
+ */
+function eventName(json: unknown): string | undefined {
+  if (typeof json !== 'object' || json === null) return undefined;
+  const name = (json as { event?: unknown }).event;
+  return typeof name === 'string' && name !== '' ? name : undefined;
 }
 
 function invalidRecord(error: z.ZodError): string {

@@ -1,0 +1,62 @@
+import { ConnectionIndex } from '@campaign-webhooks/connections';
+import { connectionSnapshot, topicNames } from '@campaign-webhooks/contracts';
+import type { ConsumedRecord } from '@campaign-webhooks/kafka';
+import { PipelineMetrics } from '@campaign-webhooks/observability';
+import { FilterMetrics } from './filter-metrics';
+import { FilterStage } from './filter-stage';
+
+const topics = topicNames({});
+
+function inputRecord(topic: string, value: unknown): ConsumedRecord {
+  return {
+    topic,
+    partition: 0,
+    offset: '1',
+    key: Buffer.from('p-1'),
+    value: Buffer.from(JSON.stringify(value)),
+    headers: {},
+    timestamp: 0,
+  };
+}
+
+async function filter(record: ConsumedRecord) {
+  const connections = new ConnectionIndex();
+  connections.upsert(connectionSnapshot({ project_id: 'acme' }));
+  const metrics = new FilterMetrics(new PipelineMetrics('subscription-filter'));
+  const [result] = await new FilterStage(topics, connections, metrics).handleBatch([record]);
+  const skipped = await metrics.skipped.get();
+  return { result, skips: skipped.values.map(({ labels, value }) => [labels['reason'], value]) };
+}
+
+const envelope = { time: 1_764_000_000_000, project_id: 'acme' };
+
+describe('FilterStage', () => {
+  it.each([
+    ['a message event without the properties of known ones', topics.messageEvents, { properties: {} }],
+    [
+      'a message event with properties of other types',
+      topics.messageEvents,
+      { properties: { campaign_id: 7 } },
+    ],
+    ['a subscription event without properties', topics.subscriptionEvents, {}],
+  ])('skips an event it does not know yet, %s, and counts it', async (_, topic, rest) => {
+    const { result, skips } = await filter(
+      inputRecord(topic, { event: 'message_bounce', ...envelope, ...rest }),
+    );
+
+    expect(result).toEqual({ produce: [] });
+    expect(skips).toEqual([['unknown_event', 1]]);
+  });
+
+  it.each([
+    ['a known event with invalid properties', { event: 'message_send', ...envelope, properties: {} }],
+    ['an event without a name', { ...envelope, properties: { message_type: 'email' } }],
+    ['an event with an empty name', { event: '', ...envelope, properties: { message_type: 'email' } }],
+    ['an unknown event name that is not text', { event: 7, ...envelope, properties: {} }],
+  ])('dead-letters %s', async (_, value) => {
+    const { result, skips } = await filter(inputRecord(topics.messageEvents, value));
+
+    expect(result).toEqual({ poison: expect.stringMatching(/^invalid_record: /) });
+    expect(skips).toEqual([]);
+  });
+});
