@@ -15,4 +15,35 @@ describe('admin-api configuration', () => {
       PARTITIONS_CONSUMED_CONCURRENTLY: 8,
     });
   });
+
+  it('takes several keys per project, so a key can be rotated', () => {
+    const config = parseConfig(adminConfigSchema, {
+      ...valid,
+      ADMIN_API_KEYS: 'acme:old-key-0123456789,acme:new-key-0123456789,globex:globex-key-012345',
+    });
+    expect(config.ADMIN_API_KEYS.map((grant) => grant.projectId)).toEqual(['acme', 'acme', 'globex']);
+  });
+
+  it('refuses a key listed twice, which would let one project read the other, without showing it', () => {
+    const key = 'shared-key-0123456789';
+    const parse = () =>
+      parseConfig(adminConfigSchema, { ...valid, ADMIN_API_KEYS: `acme:${key},globex:${key}` });
+    expect(parse).toThrow(
+      'invalid configuration: ADMIN_API_KEYS expected each key listed once (a key grants one project)',
+    );
+    expect(parse).not.toThrow(key);
+  });
+
+  it('refuses two static egresses and a test-send timeout past a minute', () => {
+    expect(() =>
+      parseConfig(adminConfigSchema, {
+        ...valid,
+        STATIC_EGRESS_LOCAL_ADDRESS: '10.0.0.5',
+        STATIC_EGRESS_PROXY_URL: 'http://proxy.internal:3128',
+      }),
+    ).toThrow(/STATIC_EGRESS_PROXY_URL is set as well as STATIC_EGRESS_LOCAL_ADDRESS/);
+    expect(() => parseConfig(adminConfigSchema, { ...valid, DELIVERY_TIMEOUT_MS: '2147483648' })).toThrow(
+      /DELIVERY_TIMEOUT_MS expected whole milliseconds from 1 to 60000/,
+    );
+  });
 });

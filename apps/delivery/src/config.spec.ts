@@ -1,3 +1,4 @@
+import { parseConfig } from '@campaign-webhooks/config';
 import { deliveryConfigSchema } from './config';
 
 const required = { SECRETS_KEY: 'a'.repeat(64) };
@@ -22,4 +23,42 @@ describe('delivery settings', () => {
       message: 'expected an http:// or https:// proxy URL',
     });
   });
+});
+
+describe('delivery settings, as the service stops on them', () => {
+  const problem = (env: Record<string, string>) => {
+    try {
+      parseConfig(deliveryConfigSchema, { ...required, ...env });
+      return null;
+    } catch (error) {
+      return (error as Error).message;
+    }
+  };
+
+  it('refuses an interface name as the static egress address', () => {
+    expect(problem({ STATIC_EGRESS_LOCAL_ADDRESS: 'eth0' })).toBe(
+      'invalid configuration: STATIC_EGRESS_LOCAL_ADDRESS expected an IPv4 or IPv6 address (got "eth0")',
+    );
+  });
+
+  it('refuses a local address and a proxy together: a connection leaves through one', () => {
+    expect(
+      problem({
+        STATIC_EGRESS_LOCAL_ADDRESS: '10.0.0.5',
+        STATIC_EGRESS_PROXY_URL: 'http://proxy.internal:3128',
+      }),
+    ).toBe(
+      'invalid configuration: STATIC_EGRESS_PROXY_URL is set as well as STATIC_EGRESS_LOCAL_ADDRESS: ' +
+        'choose one static egress, not both',
+    );
+  });
+
+  it.each(['DELIVERY_TIMEOUT_MS', 'BREAKER_RESET_MS', 'BREAKER_WINDOW_MS'])(
+    'refuses a %s past what a timer can wait',
+    (name) => {
+      expect(problem({ [name]: '2147483648' })).toMatch(
+        new RegExp(`^invalid configuration: ${name} expected whole milliseconds from 1 to \\d+ `),
+      );
+    },
+  );
 });

@@ -17,26 +17,28 @@ const retrySchedule = z
     }
   });
 
-export const deliveryConfigSchema = z.object({
-  PORT: setting.port(3003),
-  KAFKA_BROKERS: setting.kafkaBrokers,
-  ...setting.kafkaTuning,
-  KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
-  LOG_LEVEL: setting.logLevel,
-  SECRETS_KEY: setting.secretsKey,
-  DELIVERY_TIMEOUT_MS: setting.positiveInt(5000),
-  ENDPOINT_POLICY: setting.endpointPolicy,
-  RETRY_SCHEDULE: retrySchedule,
-  MAX_IN_FLIGHT_PER_CONNECTION: setting.positiveInt(8),
-  LANE_QUEUE_LIMIT: setting.positiveInt(200),
-  BREAKER_RESET_MS: setting.positiveInt(30_000),
-  BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
-  BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
-  BREAKER_WINDOW_MS: setting.positiveInt(5_000),
-  /** Off only to measure what the breakers cost (an A/B switch of the benchmark). */
-  BREAKER_ENABLED: setting.boolean(true),
-  FAILURES_BEFORE_ALERT: setting.positiveInt(3),
-  WINDOW_PER_PARTITION: setting.positiveInt(1000),
-  ...setting.staticEgress,
-});
+export const deliveryConfigSchema = z
+  .object({
+    PORT: setting.port(3003),
+    KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.kafkaTuning,
+    KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
+    LOG_LEVEL: setting.logLevel,
+    SECRETS_KEY: setting.secretsKey,
+    DELIVERY_TIMEOUT_MS: setting.deliveryTimeoutMs,
+    ENDPOINT_POLICY: setting.endpointPolicy,
+    RETRY_SCHEDULE: retrySchedule,
+    MAX_IN_FLIGHT_PER_CONNECTION: setting.positiveInt(8),
+    LANE_QUEUE_LIMIT: setting.positiveInt(200),
+    BREAKER_RESET_MS: setting.durationMs(30_000, { max: 3_600_000 }),
+    BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
+    BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
+    BREAKER_WINDOW_MS: setting.durationMs(5_000, { max: 3_600_000 }),
+    /** Off only to measure what the breakers cost (an A/B switch of the benchmark). */
+    BREAKER_ENABLED: setting.boolean(true),
+    FAILURES_BEFORE_ALERT: setting.positiveInt(3),
+    WINDOW_PER_PARTITION: setting.positiveInt(1000),
+    ...setting.staticEgress,
+  })
+  .superRefine(setting.oneStaticEgress);
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

@@ -43,7 +43,7 @@ describe('parseConfig', () => {
 
   it('never echoes a secret value', () => {
     expect(() => parseConfig(schema, { ...valid, SECRETS_KEY: 'hunter2' })).toThrow(
-      'invalid configuration: SECRETS_KEY expected 32 bytes as base64 or 64 hex characters',
+      'invalid configuration: SECRETS_KEY expected 32 bytes as base64 (44 characters) or 64 hex characters',
     );
   });
 

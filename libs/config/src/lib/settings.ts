@@ -1,3 +1,5 @@
+import { parseSecretsKey } from '@campaign-webhooks/secrets';
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 /** Reusable settings, each parsed from one environment variable's text. */
@@ -17,7 +19,23 @@ export const port = (fallback: number) => z.coerce.number().int().min(0).max(655
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
-export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(0).default(fallback);
+/**
+ * Whole milliseconds from `min` (1 unless given) to `max`. Each duration has a maximum: a timer
+ * given more than 2^31-1 ms (24.8 days) fires at once.
+ */
+export const durationMs = (fallback: number, { min = 1, max }: { min?: number; max: number }) => {
+  const message = `expected whole milliseconds from ${min} to ${max}`;
+  return z.coerce
+    .number({ error: message })
+    .refine((ms) => Number.isInteger(ms) && ms >= min && ms <= max, { message })
+    .default(fallback);
+};
+
+/**
+ * How long one delivery attempt (or test send) waits: the contract's 5 s by default, at most a
+ * minute, since each attempt holds one of its connection's in-flight slots that long.
+ */
+export const deliveryTimeoutMs = durationMs(5_000, { max: 60_000 });
 
 /**
  * How the Kafka runtime trades latency for fewer broker requests: records produced within
@@ -26,10 +44,11 @@ export const nonNegativeInt = (fallback: number) => z.coerce.number().int().min(
  * fetch waits for KAFKA_FETCH_MIN_BYTES or KAFKA_FETCH_MAX_WAIT_MS, whichever comes first.
  */
 export const kafkaTuning = {
-  KAFKA_LINGER_MS: nonNegativeInt(0),
-  KAFKA_COMMIT_INTERVAL_MS: positiveInt(250),
+  KAFKA_LINGER_MS: durationMs(0, { min: 0, max: 1_000 }),
+  KAFKA_COMMIT_INTERVAL_MS: durationMs(250, { max: 60_000 }),
   KAFKA_FETCH_MIN_BYTES: positiveInt(1),
-  KAFKA_FETCH_MAX_WAIT_MS: positiveInt(1_000),
+  // A consumer heartbeats between fetches, so a fetch waits well within the 10 s session timeout.
+  KAFKA_FETCH_MAX_WAIT_MS: durationMs(1_000, { max: 5_000 }),
 };
 
 /**
@@ -41,7 +60,7 @@ export const kafkaTuning = {
 export const recordingKafkaTuning = {
   ...kafkaTuning,
   KAFKA_FETCH_MIN_BYTES: positiveInt(1_048_576),
-  KAFKA_FETCH_MAX_WAIT_MS: positiveInt(250),
+  KAFKA_FETCH_MAX_WAIT_MS: durationMs(250, { max: 5_000 }),
 };
 
 /** The Kafka runtime's options from the kafkaTuning settings. */
@@ -72,9 +91,17 @@ export const logLevel = z
 
 export const secretsKey = z
   .string({ error: 'is required (32 bytes as base64 or hex; generate one with `openssl rand -base64 32`)' })
-  .refine((value) => /^[0-9a-fA-F]{64}$/.test(value) || Buffer.from(value, 'base64').length === 32, {
-    message: 'expected 32 bytes as base64 or 64 hex characters',
-  });
+  .refine(
+    (value) => {
+      try {
+        parseSecretsKey(value); // what the services decode it with
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected 32 bytes as base64 (44 characters) or 64 hex characters' },
+  );
 
 export const boolean = (fallback: boolean) =>
   z
@@ -85,9 +112,13 @@ export const boolean = (fallback: boolean) =>
 /**
  * The static egress that "use static IP" connections leave through: a local address, or an
  * HTTP(S) proxy (undici hands a socks5:// proxy its own connections, past the address checks).
+ * Not both: a schema that spreads these refines itself with oneStaticEgress.
  */
 export const staticEgress = {
-  STATIC_EGRESS_LOCAL_ADDRESS: z.string().optional(),
+  STATIC_EGRESS_LOCAL_ADDRESS: z
+    .string()
+    .refine((text) => isIP(text) !== 0, { message: 'expected an IPv4 or IPv6 address' })
+    .optional(),
   STATIC_EGRESS_PROXY_URL: z
     .string()
     .refine((text) => URL.canParse(text) && ['http:', 'https:'].includes(new URL(text).protocol), {
@@ -95,6 +126,20 @@ export const staticEgress = {
     })
     .optional(),
 };
+
+/** Refuses a local address and a proxy together, as the HTTP client would at start. */
+export function oneStaticEgress(
+  config: { STATIC_EGRESS_LOCAL_ADDRESS?: string; STATIC_EGRESS_PROXY_URL?: string },
+  context: z.RefinementCtx,
+): void {
+  if (config.STATIC_EGRESS_LOCAL_ADDRESS !== undefined && config.STATIC_EGRESS_PROXY_URL !== undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['STATIC_EGRESS_PROXY_URL'],
+      message: 'is set as well as STATIC_EGRESS_LOCAL_ADDRESS: choose one static egress, not both',
+    });
+  }
+}
 
 /** The static egress the settings configure, if any. */
 export function staticEgressOf(config: {
