@@ -18,7 +18,7 @@ import type { ProfileCache } from './profile-cache';
 /** Materialises the compacted profiles topic into PostgreSQL, one statement per batch. */
 export class ProfileStage implements BatchStage {
   constructor(
-    private readonly store: ProfileStore,
+    private readonly store: Pick<ProfileStore, 'apply'>,
     private readonly cache: ProfileCache,
   ) {}
 
@@ -59,8 +59,8 @@ export class ProfileStage implements BatchStage {
       throw new TransientError(`profiles not stored: ${message}`);
     }
     for (const profileId of changes.deleted) this.cache.forgetProfile(profileId);
-    for (const { projectId, profileId, attributes } of changes.upserts)
-      this.cache.set(projectId, profileId, attributes);
+    // The store ignores an update older than the row it holds: the next read fetches what it kept.
+    for (const { projectId, profileId } of changes.upserts) this.cache.forget(projectId, profileId);
     return results;
   }
 }

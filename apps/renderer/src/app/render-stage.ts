@@ -16,7 +16,12 @@ import {
   type RecordResult,
 } from '@campaign-webhooks/kafka';
 import type { ScrapeTimeCounter } from '@campaign-webhooks/observability';
-import { refusedAsData, type ProfileKey, type ProfileStore } from '@campaign-webhooks/persistence';
+import {
+  profileCacheKey,
+  refusedAsData,
+  type ProfileKey,
+  type ProfileStore,
+} from '@campaign-webhooks/persistence';
 import { renderDefaultBody, type CompiledTemplate } from '@campaign-webhooks/templating';
 import type { ProfileCache } from './profile-cache';
 import type { TemplateCache } from './template-cache';
@@ -41,7 +46,7 @@ export class RenderStage implements BatchStage {
     private readonly topics: TopicNames,
     private readonly connections: ConnectionFeed,
     private readonly templates: TemplateCache,
-    private readonly profiles: ProfileStore,
+    private readonly profiles: Pick<ProfileStore, 'find'>,
     private readonly profileCache: ProfileCache,
     private readonly rendered: Pick<ScrapeTimeCounter<'event' | 'body'>, 'inc'>,
   ) {}
@@ -55,8 +60,8 @@ export class RenderStage implements BatchStage {
         throw new TransientError('connections not caught up with the change feed');
       plans = plans.map((plan, i) => (stale[i] === undefined ? plan : this.plan(records[i])));
     }
-    await this.loadProfiles(plans);
-    return plans.map((plan) => this.execute(plan));
+    const profiles = await this.profilesFor(plans);
+    return plans.map((plan) => this.execute(plan, profiles));
   }
 
   private plan(record: ConsumedRecord): Planned {
@@ -71,19 +76,21 @@ export class RenderStage implements BatchStage {
     return { kind: 'render', matched, connection, template: this.templates.for(connection, matched.event) };
   }
 
-  private async loadProfiles(plans: Planned[]): Promise<void> {
+  /**
+   * The profiles the batch's templates read, by `profileCacheKey`. Kept for the batch, so a change
+   * the profile stage makes to the cache meanwhile can't leave a record without its profile.
+   */
+  private async profilesFor(plans: Planned[]): Promise<Map<string, Record<string, unknown> | null>> {
     const wanted = new Map<string, ProfileKey>();
     for (const plan of plans) {
       if (plan.kind !== 'render' || !plan.template?.usesProfile) continue;
       const key = profileKeyOf(plan.matched);
-      if (key && this.profileCache.get(key.projectId, key.profileId) === undefined) {
-        wanted.set(`${key.projectId}\0${key.profileId}`, key);
-      }
+      if (key) wanted.set(profileCacheKey(key.projectId, key.profileId), key);
     }
-    if (wanted.size === 0) return;
-    let found: Map<string, Record<string, unknown>>;
     try {
-      found = await this.profiles.find([...wanted.values()]);
+      return await this.profileCache.getOrRead([...wanted.values()], (missing) =>
+        this.profiles.find(missing),
+      );
     } catch (error) {
       const message = (error as Error).message;
       // A key PostgreSQL refuses (a NUL in an id): the batch is run again record by record, and
@@ -92,8 +99,6 @@ export class RenderStage implements BatchStage {
         throw new PoisonRecordError(`invalid_record: profiles refused it: ${message}`);
       throw new TransientError(`profiles not read: ${message}`);
     }
-    for (const [id, key] of wanted)
-      this.profileCache.set(key.projectId, key.profileId, found.get(id) ?? null);
   }
 
   /** The connection, if the filter matched the record against a newer one than this copy holds. */
@@ -103,7 +108,7 @@ export class RenderStage implements BatchStage {
     return this.connections.isBehind(connection_id, connection_version) ? connection_id : undefined;
   }
 
-  private execute(plan: Planned): RecordResult {
+  private execute(plan: Planned, profiles: Map<string, Record<string, unknown> | null>): RecordResult {
     if (plan.kind === 'poison') return { poison: plan.reason };
     if (plan.kind === 'skip') return { produce: [this.skipped(plan.matched, plan.reason)] };
     const { matched, connection, template } = plan;
@@ -116,7 +121,7 @@ export class RenderStage implements BatchStage {
         project_id: matched.project_id,
         connection_name: connection.name,
         properties: matched.properties,
-        profile: key ? (this.profileCache.get(key.projectId, key.profileId) ?? null) : null,
+        profile: key ? (profiles.get(profileCacheKey(key.projectId, key.profileId)) ?? null) : null,
       });
     } else {
       body = renderDefaultBody(matched);
