@@ -1,4 +1,4 @@
-import type { SendResult } from '@campaign-webhooks/http-delivery';
+import type { SendErrorKind, SendResult } from '@campaign-webhooks/http-delivery';
 import { judgeAttempt } from './attempt-result';
 
 const response = (status: number, headers: Record<string, string> = {}): SendResult => ({
@@ -14,7 +14,7 @@ describe('judgeAttempt', () => {
     expect(judgeAttempt(response(status)).kind).toBe('delivered');
   });
 
-  it.each([408, 429, 500, 502, 503])('retries %i', (status) => {
+  it.each([301, 307, 308, 408, 429, 500, 502, 503])('retries %i', (status) => {
     expect(judgeAttempt(response(status))).toMatchObject({ kind: 'retry', error: `http_${status}` });
   });
 
@@ -34,15 +34,17 @@ describe('judgeAttempt', () => {
     expect(judgeAttempt(response(status)).kind).toBe('auth_rejected');
   });
 
-  it('retries timeouts and connection errors, not refused addresses', () => {
-    const error = (kind: 'timeout' | 'connection' | 'forbidden_address'): SendResult => ({
+  it('retries errors before an answer, TLS and unknown ones too, but not refused addresses', () => {
+    const error = (kind: SendErrorKind): SendResult => ({
       kind: 'error',
       error: kind,
       message: 'x',
       durationMs: 1,
     });
-    expect(judgeAttempt(error('timeout')).kind).toBe('retry');
-    expect(judgeAttempt(error('connection')).kind).toBe('retry');
-    expect(judgeAttempt(error('forbidden_address')).kind).toBe('fail');
+    expect(judgeAttempt(error('timeout'))).toEqual({ kind: 'retry', error: 'timeout: x' });
+    expect(judgeAttempt(error('connection'))).toEqual({ kind: 'retry', error: 'connection: x' });
+    expect(judgeAttempt(error('tls'))).toEqual({ kind: 'retry', error: 'tls: x' });
+    expect(judgeAttempt(error('other'))).toEqual({ kind: 'retry', error: 'other: x' });
+    expect(judgeAttempt(error('forbidden_address'))).toEqual({ kind: 'fail', error: 'forbidden_address: x' });
   });
 });
