@@ -48,6 +48,22 @@ describe('FilterStage', () => {
     expect(skips).toEqual([['unknown_event', 1]]);
   });
 
+  it('dead-letters an event whose extra properties nest too deeply to pass on, counting no match', async () => {
+    const deep = `${'{"deeper":'.repeat(20_000)}"bottom"${'}'.repeat(20_000)}`;
+    const event = JSON.stringify({
+      event: 'message_send',
+      ...envelope,
+      properties: { message_type: 'email' },
+    });
+    const record = inputRecord(topics.messageEvents, null);
+    record.value = Buffer.from(event.replace('"email"}', `"email","extra":${deep}}`));
+
+    const { result, skips } = await filter(record);
+
+    expect(result).toEqual({ poison: 'invalid_record: properties nested too deeply to pass on' });
+    expect(skips).toEqual([]);
+  });
+
   it.each([
     ['a known event with invalid properties', { event: 'message_send', ...envelope, properties: {} }],
     ['an event without a name', { ...envelope, properties: { message_type: 'email' } }],

@@ -91,7 +91,6 @@ export class FilterStage implements BatchStage {
         produce.push(this.skippedOutcome(id, connection, event.event, decision.reason));
         continue;
       }
-      this.metrics.matched.inc({ event: event.event, channel: boundedChannel(channel) });
       const matched: MatchedEvent = {
         delivery_id: id,
         connection_id: connection.id,
@@ -102,7 +101,10 @@ export class FilterStage implements BatchStage {
         time: event.time,
         properties: event.properties,
       };
-      produce.push({ topic: this.topics.matched, key: connection.id, value: JSON.stringify(matched) });
+      const value = serialised(matched);
+      if (value === undefined) return { poison: 'invalid_record: properties nested too deeply to pass on' };
+      this.metrics.matched.inc({ event: event.event, channel: boundedChannel(channel) });
+      produce.push({ topic: this.topics.matched, key: connection.id, value });
     }
     if (produce.length === 0) this.metrics.skipped.inc({ reason: 'no_connection' });
     return { produce };
@@ -136,6 +138,16 @@ function eventName(json: unknown): string | undefined {
   if (typeof json !== 'object' || json === null) return undefined;
   const name = (json as { event?: unknown }).event;
   return typeof name === 'string' && name !== '' ? name : undefined;
+}
+
+/** The JSON text, or undefined for a value nested deeper than JSON.stringify's stack allows. */
+function serialised(value: unknown): string | undefined {
+  try {
+    return JSON.stringify(value);
+  } catch (error) {
+    if (error instanceof RangeError) return undefined;
+    throw error;
+  }
 }
 
 function invalidRecord(error: z.ZodError): string {
