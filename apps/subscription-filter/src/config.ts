@@ -8,5 +8,7 @@ export const filterConfigSchema = z.object({
   KAFKA_GROUP_ID: z.string().default('webhooks.subscription-filter'),
   LOG_LEVEL: setting.logLevel,
   PARTITIONS_CONSUMED_CONCURRENTLY: setting.positiveInt(8),
+  /** Set anew when the input topics start their offsets again (recreated, or a new cluster). */
+  DELIVERY_ID_NAMESPACE: z.string().max(200).optional(),
 });
 export type FilterConfig = z.infer<typeof filterConfigSchema>;

@@ -36,7 +36,12 @@ export class AppModule {
               topics: [topics.messageEvents, topics.subscriptionEvents],
               deadLetterTopic: topics.deadLetter,
               partitionsConsumedConcurrently: config.PARTITIONS_CONSUMED_CONCURRENTLY,
-              stage: new FilterStage(topics, connections, new FilterMetrics(metrics)),
+              stage: new FilterStage(
+                topics,
+                connections,
+                new FilterMetrics(metrics),
+                config.DELIVERY_ID_NAMESPACE,
+              ),
             });
             return runtime;
           },

@@ -11,13 +11,15 @@ describe('deliveryId', () => {
     );
   });
 
-  it('differs with the offset and the connection, and is a version 8 UUID', () => {
+  it('differs with the offset, the connection and the namespace, and is a version 8 UUID', () => {
     const ids = [
       deliveryId('campaign.message-events', 3, '123456', 'c-1'),
       deliveryId('campaign.message-events', 3, '123457', 'c-1'),
       deliveryId('campaign.message-events', 3, '123456', 'c-2'),
+      deliveryId('campaign.message-events', 3, '123456', 'c-1', 'cluster-2027'),
+      deliveryId('campaign.message-events', 3, '123456', 'c-1', 'cluster-2028'),
     ];
-    expect(new Set(ids).size).toBe(3);
+    expect(new Set(ids).size).toBe(5);
     for (const id of ids)
       expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });

@@ -2,6 +2,7 @@ import { ConnectionIndex } from '@campaign-webhooks/connections';
 import { connectionSnapshot, topicNames } from '@campaign-webhooks/contracts';
 import type { ConsumedRecord } from '@campaign-webhooks/kafka';
 import { PipelineMetrics } from '@campaign-webhooks/observability';
+import { deliveryId } from './delivery-id';
 import { FilterMetrics } from './filter-metrics';
 import { FilterStage } from './filter-stage';
 
@@ -19,11 +20,12 @@ function inputRecord(topic: string, value: unknown): ConsumedRecord {
   };
 }
 
-async function filter(record: ConsumedRecord) {
+async function filter(record: ConsumedRecord, deliveryIdNamespace?: string) {
   const connections = new ConnectionIndex();
   connections.upsert(connectionSnapshot({ project_id: 'acme' }));
   const metrics = new FilterMetrics(new PipelineMetrics('subscription-filter'));
-  const [result] = await new FilterStage(topics, connections, metrics).handleBatch([record]);
+  const stage = new FilterStage(topics, connections, metrics, deliveryIdNamespace);
+  const [result] = await stage.handleBatch([record]);
   const skipped = await metrics.skipped.get();
   return { result, skips: skipped.values.map(({ labels, value }) => [labels['reason'], value]) };
 }
@@ -31,6 +33,18 @@ async function filter(record: ConsumedRecord) {
 const envelope = { time: 1_764_000_000_000, project_id: 'acme' };
 
 describe('FilterStage', () => {
+  it('derives the delivery id from where the record sits, and the namespace when one is set', async () => {
+    const event = { event: 'message_send', ...envelope, properties: { message_type: 'email' } };
+    const matchedId = async (namespace?: string) => {
+      const { result } = await filter(inputRecord(topics.messageEvents, event), namespace);
+      const [matched] = 'produce' in result ? result.produce : [];
+      return JSON.parse(String(matched.value)).delivery_id;
+    };
+
+    expect(await matchedId()).toBe(deliveryId(topics.messageEvents, 0, '1', 'c-1'));
+    expect(await matchedId('cluster-2')).toBe(deliveryId(topics.messageEvents, 0, '1', 'c-1', 'cluster-2'));
+  });
+
   it.each([
     ['a message event without the properties of known ones', topics.messageEvents, { properties: {} }],
     [

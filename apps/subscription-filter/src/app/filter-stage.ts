@@ -27,6 +27,7 @@ export class FilterStage implements BatchStage {
     private readonly topics: TopicNames,
     private readonly connections: ConnectionIndex,
     private readonly metrics: FilterMetrics,
+    private readonly deliveryIdNamespace?: string,
   ) {}
 
   async handleBatch(records: ConsumedRecord[]): Promise<RecordResult[]> {
@@ -85,7 +86,13 @@ export class FilterStage implements BatchStage {
     for (const connection of this.connections.forProject(event.project_id)) {
       const decision = decide(connection);
       if (decision.kind === 'no-match') continue;
-      const id = deliveryId(record.topic, record.partition, record.offset, connection.id);
+      const id = deliveryId(
+        record.topic,
+        record.partition,
+        record.offset,
+        connection.id,
+        this.deliveryIdNamespace,
+      );
       if (decision.kind === 'skip') {
         this.metrics.skipped.inc({ reason: decision.reason });
         produce.push(this.skippedOutcome(id, connection, event.event, decision.reason));
