@@ -35,6 +35,11 @@ describe('notifier configuration', () => {
     }
   });
 
+  it('passes nodemailer options in the query string through, such as requireTLS=false', () => {
+    const SMTP_URL = 'smtp://mailer:pa55@smtp.example.com:587?requireTLS=false';
+    expect(parseConfig(notifierConfigSchema, { ...valid, SMTP_URL })).toMatchObject({ SMTP_URL });
+  });
+
   it('refuses an interval that is not a positive number of seconds', () => {
     expect(() => parseConfig(notifierConfigSchema, { ...valid, NOTIFY_INTERVAL_S: '0' })).toThrow(
       /NOTIFY_INTERVAL_S/,
