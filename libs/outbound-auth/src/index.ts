@@ -12,3 +12,4 @@ export {
 export * from './lib/oauth-token-provider';
 export * from './lib/outbound-auth';
 export * from './lib/egresses';
+export * from './lib/authenticated-send';

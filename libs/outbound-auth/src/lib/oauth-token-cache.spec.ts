@@ -111,6 +111,49 @@ describe('OAuthTokenProvider timing, on a manual clock', () => {
     });
   });
 
+  describe('when an early renewal fails', () => {
+    const refreshAt = 1_000_000 + 3_570_000;
+    const expiresAt = 1_000_000 + 3_600_000;
+
+    beforeEach(async () => {
+      await expect(tokens.token('c', config())).resolves.toBe('token-1');
+      answer = () => ({ status: 503, body: '' });
+    });
+
+    it('keeps serving the unexpired token, asking again after the back-off, and rejects once it expires', async () => {
+      clock = refreshAt;
+      await expect(tokens.token('c', config())).resolves.toBe('token-1');
+      await expect(tokens.token('c', config())).resolves.toBe('token-1');
+      expect(endpoint.requests).toHaveLength(2);
+
+      clock += 1000;
+      await expect(tokens.token('c', config())).resolves.toBe('token-1');
+      expect(endpoint.requests).toHaveLength(3);
+
+      clock = expiresAt;
+      const failure = await rejectionOf(tokens.token('c', config()));
+      expect(failure).toMatchObject({ kind: 'unreachable', status: 503 });
+      expect(fetches).toEqual(['ok', 'error', 'error', 'error']);
+    });
+
+    it('shares one renewal between concurrent callers, each getting the unexpired token', async () => {
+      clock = refreshAt;
+      const answers = await Promise.all(Array.from({ length: 10 }, () => tokens.token('c', config())));
+
+      expect(new Set(answers)).toEqual(new Set(['token-1']));
+      expect(endpoint.requests).toHaveLength(2);
+    });
+
+    it('never serves again a token the endpoint rejected', async () => {
+      clock = refreshAt;
+      tokens.invalidate('c', 'token-1');
+
+      await expect(rejectionOf(tokens.token('c', config()))).resolves.toMatchObject({ status: 503 });
+      clock += 1000;
+      await expect(rejectionOf(tokens.token('c', config()))).resolves.toMatchObject({ status: 503 });
+    });
+  });
+
   describe('invalidate', () => {
     it('drops the token only while it is the rejected one', async () => {
       await tokens.token('c', config());

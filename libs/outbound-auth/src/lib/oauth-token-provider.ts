@@ -61,7 +61,8 @@ interface TokenEntry {
 /**
  * OAuth 2.0 client-credentials tokens, cached per key (a connection id) until shortly before they
  * expire. Concurrent callers share one request; a changed token URL, client, secret, scope or
- * audience gets a new token; after a failure the same error is returned for a second.
+ * audience gets a new token; after a failure the same error is returned for a second. A failed
+ * renewal falls back on the cached token until it expires, unless it was invalidated.
  */
 export class OAuthTokenProvider {
   private readonly entries = new Map<string, TokenEntry>();
@@ -93,17 +94,21 @@ export class OAuthTokenProvider {
   /** A bearer token for `key`; rejects with `OAuthTokenError`. */
   token(key: string, config: TokenRequestConfig): Promise<string> {
     const entry = this.entryFor(key, config);
-    const now = this.now();
-    if (entry.token !== undefined && now < entry.token.refreshAt) {
+    if (entry.token !== undefined && this.now() < entry.token.refreshAt) {
       return Promise.resolve(entry.token.value);
     }
-    if (entry.inFlight !== undefined) {
-      return entry.inFlight;
+    const renewal = this.renewalOf(entry);
+    if (this.unexpiredToken(entry) === undefined) {
+      return renewal;
     }
-    if (entry.failure !== undefined && now < entry.failure.retryAt) {
-      return Promise.reject(entry.failure.error);
-    }
-    return this.fetchInto(entry);
+    // Renewal starts before expiry so that a short identity-provider outage costs nothing.
+    return renewal.catch((error: OAuthTokenError) => {
+      const unexpired = this.unexpiredToken(entry);
+      if (unexpired === undefined) {
+        throw error;
+      }
+      return unexpired;
+    });
   }
 
   /**
@@ -132,6 +137,22 @@ export class OAuthTokenProvider {
     const fresh: TokenEntry = { config: snapshotOf(config) };
     this.entries.set(key, fresh);
     return fresh;
+  }
+
+  /** The request under way, the recent failure while backing off, or a new request. */
+  private renewalOf(entry: TokenEntry): Promise<string> {
+    if (entry.inFlight !== undefined) {
+      return entry.inFlight;
+    }
+    if (entry.failure !== undefined && this.now() < entry.failure.retryAt) {
+      return Promise.reject(entry.failure.error);
+    }
+    return this.fetchInto(entry);
+  }
+
+  /** The cached token while it has not expired; `invalidate` has removed any rejected one. */
+  private unexpiredToken(entry: TokenEntry): string | undefined {
+    return entry.token !== undefined && this.now() < entry.token.expiresAt ? entry.token.value : undefined;
   }
 
   private fetchInto(entry: TokenEntry): Promise<string> {

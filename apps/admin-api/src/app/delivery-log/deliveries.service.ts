@@ -10,7 +10,7 @@ import {
 } from '@campaign-webhooks/contracts';
 import type { SendResult } from '@campaign-webhooks/http-delivery';
 import type { PipelineRuntime } from '@campaign-webhooks/kafka';
-import type { Egress } from '@campaign-webhooks/outbound-auth';
+import { sendAuthenticated, type Egress } from '@campaign-webhooks/outbound-auth';
 import { ConnectionEntity, type DeliveryLogStore, type LoggedAttempt } from '@campaign-webhooks/persistence';
 import type { SecretBox } from '@campaign-webhooks/secrets';
 import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating';
@@ -193,20 +193,20 @@ function decodeCursor(cursor: string): { time: string; deliveryId: string; attem
   });
 }
 
+/** Like a delivery attempt, a 401/403 to an OAuth 2.0 token is sent once more with a new token. */
 async function sendTest(
   egress: Egress,
   connection: ConnectionEntity,
   credentials: Credentials,
   request: { id: string; timestamp: number; body: string },
 ): Promise<SendResult> {
-  const { id, timestamp, body } = request;
   try {
-    const authHeaders = await egress.auth.headersFor(connection.id, credentials, { id, timestamp, body });
-    return await egress.sender.send({
-      url: connection.url,
-      body,
-      headers: { 'webhook-id': id, 'webhook-timestamp': String(timestamp), ...authHeaders },
-    });
+    return await sendAuthenticated(
+      egress,
+      { connectionId: connection.id, url: connection.url },
+      credentials,
+      request,
+    );
   } catch (error) {
     return {
       kind: 'error',
