@@ -3,18 +3,23 @@ import type { SecretBox } from '@campaign-webhooks/secrets';
 
 const none: Credentials = { type: 'none' };
 
-/** Opens each connection's sealed credentials once per version, not once per delivery. */
+/**
+ * Opens each connection's sealed credentials once, not once per delivery. Keyed by what is sealed
+ * rather than the connection's version: a change the database rolled back is corrected on the
+ * feed at the same version.
+ */
 export class CredentialsCache {
-  private readonly opened = new Map<string, { version: number; credentials: Credentials }>();
+  private readonly opened = new Map<string, { sealed: string; credentials: Credentials }>();
 
   constructor(private readonly secrets: SecretBox) {}
 
   for(connection: ConnectionSnapshot): Credentials {
-    if (connection.credentials === null) return none;
+    const sealed = connection.credentials;
+    if (sealed === null) return none;
     const cached = this.opened.get(connection.id);
-    if (cached && cached.version === connection.version) return cached.credentials;
-    const credentials = credentialsSchema.parse(this.secrets.openJson(connection.credentials));
-    this.opened.set(connection.id, { version: connection.version, credentials });
+    if (cached?.sealed === sealed) return cached.credentials;
+    const credentials = credentialsSchema.parse(this.secrets.openJson(sealed));
+    this.opened.set(connection.id, { sealed, credentials });
     return credentials;
   }
 }

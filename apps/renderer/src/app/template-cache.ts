@@ -1,23 +1,27 @@
 import type { ConnectionSnapshot } from '@campaign-webhooks/contracts';
 import { parseTemplate, type CompiledTemplate } from '@campaign-webhooks/templating';
 
-/** Each connection's custom templates, compiled once per connection version. */
+/**
+ * Each connection's custom templates, compiled once per change. Keyed by the template's source
+ * (each change on the feed parses a new one) rather than the connection's version: a change the
+ * database rolled back is corrected on the feed at the same version.
+ */
 export class TemplateCache {
-  private readonly compiled = new Map<string, { version: number; template: CompiledTemplate | null }>();
+  private readonly compiled = new Map<string, { source: unknown; template: CompiledTemplate | null }>();
 
   /** The custom template for the event, or null when the connection uses the default body. */
   for(connection: ConnectionSnapshot, event: string): CompiledTemplate | null {
     const key = `${connection.id}\0${event}`;
-    const cached = this.compiled.get(key);
-    if (cached && cached.version === connection.version) return cached.template;
     const source = connection.templates[event];
+    const cached = this.compiled.get(key);
+    if (cached && cached.source === source) return cached.template;
     let template: CompiledTemplate | null = null;
     if (source !== undefined) {
       const parsed = parseTemplate(event, source);
       // Templates are validated when saved; one that no longer compiles falls back to the default.
       if (parsed.ok) template = parsed.template;
     }
-    this.compiled.set(key, { version: connection.version, template });
+    this.compiled.set(key, { source, template });
     return template;
   }
 }
