@@ -1,5 +1,5 @@
 import { ConnectionEntity, dataSourceOptions } from '@campaign-webhooks/persistence';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import type { ConnectionFeedPublisher } from '../../apps/admin-api/src/app/connections/connection-feed-publisher';
 import { ConnectionStore } from '../../apps/admin-api/src/app/connections/connection-store';
 import { newConnectionRow } from '../support/connection-rows';
@@ -21,10 +21,11 @@ describe('connection store in PostgreSQL, when the feed fails after taking a rec
     },
     publishDeletion: async (id: string) => void feedRecords.push([id, null]),
   } as unknown as ConnectionFeedPublisher;
-  const store = new ConnectionStore(dataSource, feed, { error: () => undefined });
+  const store = new ConnectionStore(dataSource, feed, { error: () => undefined }, 50);
 
   beforeAll(() => dataSource.initialize());
   afterAll(() => dataSource.destroy());
+  afterEach(() => jest.restoreAllMocks());
 
   const settings = () => newConnectionRow('it-store');
   const lastRecordOf = (id: string) => feedRecords.filter(([each]) => each === id).at(-1);
@@ -37,6 +38,37 @@ describe('connection store in PostgreSQL, when the feed fails after taking a rec
 
     await expect(store.get('it-store', connection.id)).rejects.toThrow('not found');
     expect(lastRecordOf(connection.id)).toEqual([connection.id, null]);
+  });
+
+  it('answers 503 for a commit it could not confirm, and corrects the feed once the database answers', async () => {
+    const connection = settings();
+    const transaction = dataSource.transaction.bind(dataSource) as (
+      work: (manager: EntityManager) => Promise<unknown>,
+    ) => Promise<unknown>;
+    const unreachable = () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:5432'));
+    jest
+      .spyOn(dataSource, 'transaction')
+      // The change: its feed record goes out, then the connection drops before COMMIT answers.
+      .mockImplementationOnce(((work: (manager: EntityManager) => Promise<unknown>) =>
+        transaction(async (manager) => {
+          await work(manager);
+          throw new Error('Connection terminated unexpectedly');
+        })) as never)
+      // The correction, twice, while the database can't be reached.
+      .mockImplementationOnce(unreachable as never)
+      .mockImplementationOnce(unreachable as never);
+
+    await expect(store.insert(connection)).rejects.toMatchObject({
+      status: 503,
+      message: 'the change could not be confirmed; read the connection before trying again',
+    });
+    expect(lastRecordOf(connection.id)).toEqual([connection.id, 1, 'it']);
+
+    for (let waited = 0; waited < 5_000 && lastRecordOf(connection.id)?.[1] !== null; waited += 50) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(lastRecordOf(connection.id)).toEqual([connection.id, null]);
+    await expect(store.get('it-store', connection.id)).rejects.toThrow('not found');
   });
 
   it('ends the feed on the committed version for an update that was not committed', async () => {

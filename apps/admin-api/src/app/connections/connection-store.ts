@@ -1,9 +1,17 @@
 import { ConnectionEntity } from '@campaign-webhooks/persistence';
-import { ConflictException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
+import {
+  ConflictException,
+  HttpException,
+  NotFoundException,
+  ServiceUnavailableException,
+} from '@nestjs/common';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { ConnectionFeedPublisher } from './connection-feed-publisher';
 
 export type NewConnection = Omit<ConnectionEntity, 'version' | 'createdAt' | 'updatedAt'>;
+
+/** The first wait before correcting the feed again; it doubles up to 64 times as long. */
+const CORRECTION_RETRY_MS = 1_000;
 
 /**
  * Connections in PostgreSQL and on the change feed, always together, always within one project:
@@ -15,6 +23,7 @@ export class ConnectionStore {
     private readonly dataSource: DataSource,
     private readonly feed: ConnectionFeedPublisher,
     private readonly log: { error(details: object, message: string): void },
+    private readonly correctionRetryMs = CORRECTION_RETRY_MS,
   ) {}
 
   list(projectId: string): Promise<ConnectionEntity[]> {
@@ -81,7 +90,9 @@ export class ConnectionStore {
    * after that (COMMIT refused, or the broker appended the record but its answer was lost), the
    * feed would hold a change the database does not, and a connection created that way would get
    * events no one can see. So the row as committed is published again, under its lock and at a
-   * new version, for the feed to end on it: a tombstone if there is none.
+   * new version, for the feed to end on it: a tombstone if there is none. The caller hears 503
+   * (whether the change was committed is not known), and while the database can't be reached the
+   * correction is tried again in the background until it succeeds.
    */
   private async change<T>(
     id: string,
@@ -96,30 +107,40 @@ export class ConnectionStore {
         }),
       );
     } catch (error) {
-      if (published) await this.publishCommitted(id);
-      throw error;
+      if (!published) throw error;
+      await this.correctFeed(id);
+      if (error instanceof HttpException) throw error;
+      throw new ServiceUnavailableException(
+        'the change could not be confirmed; read the connection before trying again',
+      );
     }
   }
 
-  private async publishCommitted(id: string): Promise<void> {
+  private async correctFeed(id: string, retries = 0): Promise<void> {
     try {
-      await this.dataSource.transaction(async (manager) => {
-        const locked = await manager.findOne(ConnectionEntity, {
-          where: { id },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (!locked) return this.feed.publishDeletion(id);
-        // The version of the change rolled back, which readers may have applied: they ignore an
-        // older one.
-        await manager.increment(ConnectionEntity, { id }, 'version', 1);
-        await this.feed.publish({ ...locked, version: locked.version + 1 });
-      });
+      await this.publishCommitted(id);
     } catch (error) {
+      const retryInMs = this.correctionRetryMs * 2 ** Math.min(retries, 6);
       this.log.error(
-        { err: error, connectionId: id },
-        'change feed may hold a change that was not committed; the next change of this connection corrects it',
+        { err: error, connectionId: id, retryInMs },
+        'change feed may hold a change that was not committed; publishing the committed row again later',
       );
+      setTimeout(() => void this.correctFeed(id, retries + 1), retryInMs).unref();
     }
+  }
+
+  private publishCommitted(id: string): Promise<void> {
+    return this.dataSource.transaction(async (manager) => {
+      const locked = await manager.findOne(ConnectionEntity, {
+        where: { id },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!locked) return this.feed.publishDeletion(id);
+      // The version of the change rolled back, which readers may have applied: they ignore an
+      // older one.
+      await manager.increment(ConnectionEntity, { id }, 'version', 1);
+      await this.feed.publish({ ...locked, version: locked.version + 1 });
+    });
   }
 
   private async find(manager: EntityManager, projectId: string, id: string, forUpdate: boolean) {
