@@ -2,6 +2,7 @@ import { CHANNELS, MESSAGE_EVENTS, SUBSCRIPTION_EVENTS } from '@campaign-webhook
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import {
+  ArrayUnique,
   IsArray,
   IsBoolean,
   IsEmail,
@@ -78,12 +79,19 @@ function hasControlCharacter(text: string): boolean {
 /** The form of a URL the pipeline dials: the endpoint, an OAuth token URL. */
 export const UrlRules = () => applyDecorators(TextRules(2048), IsEndpointUrl());
 
-export const MessageEventsRules = () => applyDecorators(IsArray(), EachIn(MESSAGE_EVENTS, 'message event'));
+/** A list of known names, each once: it travels in every change-feed record of the connection. */
+const KnownNames = (known: readonly string[], kind: string) =>
+  applyDecorators(
+    IsArray(),
+    EachIn(known, kind),
+    ArrayUnique({ message: `$property must name each ${kind} once` }),
+  );
 
-export const ChannelsRules = () => applyDecorators(IsArray(), EachIn(CHANNELS, 'channel'));
+export const MessageEventsRules = () => KnownNames(MESSAGE_EVENTS, 'message event');
 
-export const SubscriptionEventsRules = () =>
-  applyDecorators(IsArray(), EachIn(SUBSCRIPTION_EVENTS, 'subscription event'));
+export const ChannelsRules = () => KnownNames(CHANNELS, 'channel');
+
+export const SubscriptionEventsRules = () => KnownNames(SUBSCRIPTION_EVENTS, 'subscription event');
 
 export const FlagRules = () => IsBoolean();
 
@@ -103,10 +111,12 @@ function EachIn(known: readonly string[], kind: string) {
     name: 'eachIn',
     validator: {
       validate: (value: unknown) => unknownIn(value).length === 0,
-      defaultMessage: ({ property, value }: ValidationArguments) =>
-        `${property} has unknown ${kind}s ${unknownIn(value)
-          .map((item) => JSON.stringify(item))
-          .join(', ')}; known: ${known.join(', ')}`,
+      defaultMessage: ({ property, value }: ValidationArguments) => {
+        const unknown = unknownIn(value);
+        const named = unknown.slice(0, 5).map((item) => JSON.stringify(item) ?? String(item));
+        if (unknown.length > named.length) named.push(`and ${unknown.length - named.length} more`);
+        return `${property} has unknown ${kind}s ${named.join(', ')}; known: ${known.join(', ')}`;
+      },
     },
   });
 }

@@ -47,6 +47,26 @@ describe('connection settings validation outside the container (the strict endpo
     expect(errors).toHaveLength(3);
   });
 
+  it('refuses a name listed twice, and names a few of many unknown ones', async () => {
+    const errors = await errorsOf(CreateConnectionDto, {
+      ...valid,
+      messageEvents: Array.from({ length: 20_000 }, () => 'message_send'),
+      subscriptionEvents: ['message_opt_in', 'message_opt_in'],
+      channels: Array.from({ length: 7 }, (_, index) => `fax-${index}`),
+    });
+
+    expect(errors).toEqual([
+      { field: 'messageEvents', message: 'messageEvents must name each message event once' },
+      {
+        field: 'channels',
+        message: expect.stringMatching(
+          /^channels has unknown channels "fax-0", .*"fax-4", and 2 more; known: /,
+        ),
+      },
+      { field: 'subscriptionEvents', message: 'subscriptionEvents must name each subscription event once' },
+    ]);
+  });
+
   it('refuses credentials a request could not carry, and control characters in the name', async () => {
     expect(
       await errorsOf(CreateConnectionDto, {
