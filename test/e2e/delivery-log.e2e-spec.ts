@@ -62,11 +62,15 @@ describe('delivery log, resend and test send', () => {
       ['yesterday', 'd-1', 1],
       ['2026-02-30T00:00:00.000Z', 'd-1', 1],
       ['2026-02-01T00:00:00.000Z', 'd\u0000', 1],
+      // A year JavaScript reads and PostgreSQL has not.
+      ['0000-01-01T00:00:00.000Z', 'd-1', 1],
     ]) {
       const cursor = Buffer.from(JSON.stringify(madeUp)).toString('base64url');
       expect((await logOf(connection.id, `?cursor=${cursor}`)).status).toBe(400);
     }
     expect((await logOf('-'.repeat(36))).status).toBe(404);
+    // The id as the API wrote it or in capitals: the same connection, the same log.
+    expect((await logOf(connection.id.toUpperCase())).body.items).toEqual(page.body.items);
 
     const deliveryId = delivered[0].headers['webhook-id'] as string;
     const resent = await adminRequest('POST', `/v1/deliveries/${deliveryId}/resend`, acme);
@@ -129,6 +133,12 @@ describe('delivery log, resend and test send', () => {
     ).toBe(404);
     const someDelivery = receiver.requests[0]?.headers['webhook-id'] ?? 'missing';
     expect((await adminRequest('POST', `/v1/deliveries/${someDelivery}/resend`, globex)).status).toBe(404);
+    // Not a delivery id at all, whatever PostgreSQL would make of it.
+    for (const notAnId of ['%00', 'd-1', encodeURIComponent('é'.repeat(40))]) {
+      expect(
+        (await adminRequest('POST', `/v1/deliveries/${notAnId}/resend`, { key: apiKeys['acme'] })).status,
+      ).toBe(404);
+    }
     expect((await adminRequest('GET', `/v1/connections/${connection.id}/deliveries`)).status).toBe(401);
   });
 

@@ -41,10 +41,11 @@ export class DeliveriesService {
     connectionId: string,
     filter: { status?: string; event?: string; limit: number; cursor?: string },
   ): Promise<AttemptPage> {
-    await this.connection(projectId, connectionId);
+    // The log holds the id as written when the connection was made; the path may spell it in capitals.
+    const connection = await this.connection(projectId, connectionId);
     const items = await this.log.attempts({
       projectId,
-      connectionId,
+      connectionId: connection.id,
       status: filter.status,
       event: filter.event,
       limit: filter.limit,
@@ -56,7 +57,8 @@ export class DeliveriesService {
 
   /** Sends a delivery again, with its webhook-id and body, through the pipeline's delivery service. */
   async resend(projectId: string, deliveryId: string): Promise<{ deliveryId: string; connectionId: string }> {
-    const request = await this.log.request(projectId, deliveryId);
+    // Delivery ids are UUIDs; anything else, a NUL included, is not one the log could hold.
+    const request = isUuid(deliveryId) ? await this.log.request(projectId, deliveryId.toLowerCase()) : null;
     if (!request) throw new NotFoundException(`delivery ${deliveryId} not found`);
     await this.connection(projectId, request.connectionId);
     try {
@@ -172,8 +174,9 @@ function decodeCursor(cursor: string): { time: string; deliveryId: string; attem
     if (
       typeof time === 'string' &&
       ISO_TIME.test(time) &&
-      // Not a date that rolls over, such as 30 February.
+      // Not a date that rolls over, such as 30 February, nor year 0, which PostgreSQL has not.
       new Date(time).toISOString() === time &&
+      time >= '0001' &&
       typeof deliveryId === 'string' &&
       !deliveryId.includes('\0') &&
       Number.isInteger(attempt) &&
