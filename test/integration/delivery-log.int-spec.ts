@@ -62,6 +62,19 @@ describe('DeliveryLogStore against PostgreSQL', () => {
     expect(after).toContain('delivery_attempts_20310410');
   });
 
+  it('deletes rows past retention from the default partition, where days without one land', async () => {
+    // Outcomes of earlier days, read again by a new consumer group, find no partition of their own.
+    const connectionId = randomUUID();
+    const old = attempt({ connectionId, time: '2032-05-01T08:00:00.000Z' });
+    const recent = attempt({ connectionId, time: '2032-05-20T08:00:00.000Z' });
+    await store.recordAttempts([old, recent]);
+
+    await store.maintainPartitions(new Date('2032-05-30T12:00:00Z'), 14);
+
+    const kept = await store.attempts({ projectId: 'acme', connectionId, limit: 10 });
+    expect(kept.map((row) => row.time)).toEqual([recent.time]);
+  });
+
   it('writes a batch in one statement, ignores a replayed record, and pages newest first with filters', async () => {
     await store.maintainPartitions(new Date(), 14);
     const connectionId = randomUUID();

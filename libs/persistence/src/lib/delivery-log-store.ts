@@ -187,7 +187,9 @@ export class DeliveryLogStore {
 
   /**
    * Keeps a partition per day from yesterday to `daysAhead` days ahead, and drops the partitions
-   * older than `retentionDays`. Rows outside every day partition land in the default partition.
+   * older than `retentionDays`. Rows outside every day partition land in the default partition
+   * (outcomes of older days, read again by a new consumer group or after a long outage); those past
+   * retention are deleted from it.
    */
   async maintainPartitions(now: Date, retentionDays: number, daysAhead = 2): Promise<void> {
     const table = 'delivery_attempts';
@@ -221,6 +223,9 @@ export class DeliveryLogStore {
     for (const { relname } of partitions) {
       if (relname.slice(-8) < oldest) await this.dataSource.query(`DROP TABLE ${relname}`);
     }
+    await this.dataSource.query(`DELETE FROM ${table}_default WHERE time < $1`, [
+      startOfDay(now, -retentionDays).toISOString(),
+    ]);
   }
 }
 
