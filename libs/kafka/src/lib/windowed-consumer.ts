@@ -115,21 +115,42 @@ export class WindowedConsumer {
       shouldRun: () => this.running,
       run: () => this.run(),
     });
-    // Partitions this member no longer owns start afresh if they come back: the new owner may
-    // have moved their committed offset.
+    // A crash leaves the group (kafkajs disconnects, STOP, then CRASH) and the other members take
+    // every partition: as at a rebalance, but for all of them. Our own stop() hands records back
+    // by committing what finished during its grace instead.
+    this.consumer.on(this.consumer.events.STOP, () => {
+      if (this.running) this.forgetEveryPartition();
+    });
+    this.consumer.on(this.consumer.events.CRASH, () => this.forgetEveryPartition());
     this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
       const owned = ownedPartitions(payload.memberAssignment);
-      for (const [id, entry] of [...this.windows]) {
-        if (owned.has(id)) continue;
-        this.windows.delete(id);
-        entry.revoked.abort();
-      }
+      this.forgetPartitions(owned);
       // Windows start afresh or carry on: a partition paused for a full window fetches again and
       // pauses again if it must. Once stopping, every partition stays paused.
       if (this.running) this.consumer.resume([...this.paused.values()]);
       this.paused.clear();
-      this.committer.keepOnly(owned);
     });
+  }
+
+  /**
+   * Partitions this member no longer owns start afresh if they come back: the new owner may have
+   * moved their committed offset. Their records in hand are told, and their windows, no longer
+   * committed, are dropped.
+   */
+  private forgetPartitions(owned: ReadonlySet<string>): void {
+    for (const [id, entry] of [...this.windows]) {
+      if (owned.has(id)) continue;
+      this.windows.delete(id);
+      entry.revoked.abort();
+    }
+    this.committer.keepOnly(owned);
+  }
+
+  /** After a crash: kafkajs starts with a new group, nothing paused, read from committed offsets. */
+  private forgetEveryPartition(): void {
+    this.forgetPartitions(new Set());
+    // Ends the held-back loops, which would resume in a group that is gone.
+    this.paused.clear();
   }
 
   get name(): string {
