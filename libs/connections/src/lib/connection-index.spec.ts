@@ -29,6 +29,17 @@ describe('ConnectionIndex', () => {
     expect(index.forProject('acme')).toEqual([]);
   });
 
+  it('takes a connection back after its tombstone, at the version it held before', () => {
+    // An update's v2 went out and was rolled back, then a removal's tombstone: the removal's
+    // correction publishes the row as committed at v2 again. Replays are the reader's to skip.
+    const index = new ConnectionIndex();
+    index.applyChange('a', JSON.stringify(snapshot('a', 'acme', 2)));
+    index.applyChange('a', null);
+    index.applyChange('a', JSON.stringify(snapshot('a', 'acme', 2)));
+    expect(index.get('a')?.version).toBe(2);
+    expect(index.forProject('acme')).toHaveLength(1);
+  });
+
   it('remembers the most recent deletions, not a replaced version', () => {
     const index = new ConnectionIndex(2);
     for (const id of ['a', 'b', 'c']) {

@@ -23,7 +23,9 @@ interface PendingCatchUp {
 
 /**
  * Reads a compacted topic from its beginning into memory and follows it. Every process reads
- * every partition (a group of its own, never committed), so each holds the whole table.
+ * every partition (a group of its own, never committed), so each holds the whole table. As nothing
+ * is committed, each rejoin of the group fetches the partitions from their beginning again: records
+ * already applied are passed over, or an old snapshot of a since deleted key would come back.
  */
 export class CompactedTopicReader {
   private readonly consumer: Consumer;
@@ -152,6 +154,9 @@ export class CompactedTopicReader {
 
   private async applyBatch({ batch }: EachBatchPayload): Promise<void> {
     for (const message of batch.messages) {
+      const offset = BigInt(message.offset);
+      if (offset < (this.applied.get(batch.partition) ?? 0n)) continue;
+      this.advance(batch.partition, offset + 1n);
       const key = message.key?.toString();
       if (key === undefined) {
         this.options.logger.warn(
