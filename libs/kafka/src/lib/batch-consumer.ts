@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
+import { KafkaJSProtocolError, type Consumer, type EachBatchPayload, type Kafka } from 'kafkajs';
 import { deadLetterRecord, reasonCode } from './dead-letter';
 import { pauseToStop, runAgainAfterCrashes } from './crash-recovery';
 import { kafkaFetchOptions, type FetchTuning } from './fetch-tuning';
@@ -56,6 +56,9 @@ const retryDelays = [100, 250, 500, 1000, 2000, 5000];
 /** Returned instead of a result when the partition was lost while waiting to retry. */
 const NOT_OWNED = Symbol('partition no longer owned');
 
+/** What a heartbeat answers once the group is rebalancing or has moved on without this member. */
+const MUST_REJOIN = new Set(['REBALANCE_IN_PROGRESS', 'UNKNOWN_MEMBER_ID', 'ILLEGAL_GENERATION']);
+
 /**
  * The consume/produce loop every stage runs in: at-least-once, batch at a time.
  *
@@ -93,17 +96,26 @@ export class BatchConsumer {
       options.logger,
       options.commitIntervalMs ?? 250,
     );
-    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) => {
-      const owned = ownedPartitions(payload.memberAssignment);
-      for (const id of [...this.done.keys()]) if (!owned.has(id)) this.done.delete(id);
-      this.committer.keepOnly(owned);
-    });
+    this.consumer.on(this.consumer.events.GROUP_JOIN, ({ payload }) =>
+      this.forgetPartitions(ownedPartitions(payload.memberAssignment)),
+    );
+    // kafkajs leaves the group before it reports a crash: every partition counts as revoked.
+    this.consumer.on(this.consumer.events.CRASH, () => this.forgetPartitions(new Set()));
     runAgainAfterCrashes(this.consumer, {
       name: this.name,
       logger: options.logger,
       shouldRun: () => this.running,
       run: () => this.run(),
     });
+  }
+
+  /**
+   * What is done and not committed of a partition this member lost is left to its new owner: once
+   * the group has moved on, a commit of it could move back an offset that owner committed.
+   */
+  private forgetPartitions(owned: ReadonlySet<string>): void {
+    for (const id of [...this.done.keys()]) if (!owned.has(id)) this.done.delete(id);
+    this.committer.keepOnly(owned);
   }
 
   get name(): string {
@@ -165,12 +177,30 @@ export class BatchConsumer {
     // only for the batches already in hand, and one begun later would commit after the last commit.
     if (batch.isEmpty() || !this.running) return;
     const { topic, partition } = batch;
-    const records = batch.messages.map((message) => toConsumedRecord(topic, partition, message));
+    const id = partitionKey(topic, partition);
+    // A rebalance this member came out of with the partition makes kafkajs fetch it again from the
+    // committed offset, up to a commit interval behind what is done: that much is skipped, and
+    // resolved so that the fetch moves past it.
+    const doneBelow = this.done.get(id)?.offset ?? 0n;
+    const records = batch.messages
+      .filter((message) => BigInt(message.offset) >= doneBelow)
+      .map((message) => toConsumedRecord(topic, partition, message));
+    if (records.length === 0) {
+      resolveOffset(batch.messages[batch.messages.length - 1].offset);
+      return;
+    }
     this.options.hooks?.onConsumed?.(topic, records.length);
-    const stillOwned = () => isRunning() && !isStale();
 
-    // Long work must not look like a dead member: heartbeat while the stage runs.
-    const keepAlive = setInterval(() => heartbeat().catch(() => undefined), 1_000);
+    // Long work must not look like a dead member: heartbeat while the stage runs. kafkajs rejoins a
+    // rebalancing group only once the batch is handled, so a batch retrying a transient failure
+    // gives way when a heartbeat says the group is moving; the new owner fetches it again.
+    let mustRejoin = false;
+    const stillOwned = () => !mustRejoin && isRunning() && !isStale();
+    const keepAlive = setInterval(() => {
+      heartbeat().catch((error: unknown) => {
+        if (error instanceof KafkaJSProtocolError && MUST_REJOIN.has(error.type)) mustRejoin = true;
+      });
+    }, 1_000);
     try {
       const outgoing = await this.process(records, stillOwned);
       if (outgoing === NOT_OWNED) return;
@@ -178,7 +208,7 @@ export class BatchConsumer {
       if (sent === NOT_OWNED) return;
       const last = records[records.length - 1].offset;
       resolveOffset(last);
-      this.done.set(partitionKey(topic, partition), { topic, partition, offset: BigInt(last) + 1n });
+      this.done.set(id, { topic, partition, offset: BigInt(last) + 1n });
     } finally {
       clearInterval(keepAlive);
     }
@@ -262,6 +292,7 @@ export class BatchConsumer {
         const delay = retryDelays[Math.min(attempt, retryDelays.length - 1)];
         this.options.logger.warn({ err: error, topic, attempt, delay }, 'transient failure; retrying');
         await new Promise((resolve) => setTimeout(resolve, delay));
+        if (!stillOwned()) return NOT_OWNED;
       }
     }
   }
