@@ -279,6 +279,12 @@ describe('DeliveryEngine when a rebalance takes a record away', () => {
     return new ConnectionFeed(index, { catchUp: async () => true });
   };
 
+  /** The delivery `id`, rendered for version 2 of its connection. */
+  const record = (id: string) => {
+    const due = renderedRecord(2);
+    return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
+  };
+
   it('leaves a retry waiting for its due time to the new owner, producing nothing', async () => {
     const { engine, sent, produced, parked } = sendingEngine(connections());
     const revoked = new AbortController();
@@ -316,10 +322,6 @@ describe('DeliveryEngine when a rebalance takes a record away', () => {
   it('leaves a delivery its lane turns away while it was queued', async () => {
     const { engine, answers, produced, parked } = sendingEngine(connections(), 1);
     const revoked = new AbortController();
-    const record = (id: string) => {
-      const due = renderedRecord(2);
-      return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
-    };
 
     const first = engine.handle(record('d-1'));
     const queued = engine.handle(record('d-2'), revoked.signal);
@@ -336,10 +338,6 @@ describe('DeliveryEngine when a rebalance takes a record away', () => {
   it('leaves a delivery queued for a slot, and passes the slot on', async () => {
     const { engine, sent, answers, produced } = sendingEngine(connections(), 1);
     const revoked = new AbortController();
-    const record = (id: string) => {
-      const due = renderedRecord(2);
-      return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
-    };
 
     const first = engine.handle(record('d-1'));
     const queued = engine.handle(record('d-2'), revoked.signal);

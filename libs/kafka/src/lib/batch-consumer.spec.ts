@@ -1,11 +1,10 @@
-import { EventEmitter } from 'node:events';
-import { KafkaJSProtocolError, type EachBatchPayload, type Kafka, type KafkaMessage } from 'kafkajs';
+import { KafkaJSProtocolError } from 'kafkajs';
 import { BatchConsumer, type BatchStage } from './batch-consumer';
+import { consumerEvents, fakeKafkaConsumer, fetchedBatch } from './kafka-consumer.fixture';
 import { TransientError } from './stage-errors';
 
 const silent = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
 
-const events = { FETCH_START: 'fetch.start', CRASH: 'consumer.crash', GROUP_JOIN: 'consumer.group_join' };
 const TOPIC = 'webhooks.events';
 
 const loops: BatchConsumer[] = [];
@@ -16,12 +15,7 @@ describe('BatchConsumer', () => {
 
   it('skips what it handled of a partition it kept through a rebalance, fetched again from there', async () => {
     const seen: string[] = [];
-    const { handBatch, joinGroup } = await started({
-      handleBatch: async (records) => {
-        seen.push(...records.map((record) => record.offset));
-        return records.map(() => ({ produce: [] }));
-      },
-    });
+    const { handBatch, joinGroup } = await started(noting(seen));
     joinGroup([0]);
     await handBatch(batchOf(offsets(0, 9)));
 
@@ -35,12 +29,7 @@ describe('BatchConsumer', () => {
 
   it('handles a partition again from the committed offset once a rebalance took it away in between', async () => {
     const seen: string[] = [];
-    const { handBatch, joinGroup } = await started({
-      handleBatch: async (records) => {
-        seen.push(...records.map((record) => record.offset));
-        return records.map(() => ({ produce: [] }));
-      },
-    });
+    const { handBatch, joinGroup } = await started(noting(seen));
     joinGroup([0]);
     await handBatch(batchOf(offsets(0, 2)));
     joinGroup([]);
@@ -52,12 +41,7 @@ describe('BatchConsumer', () => {
 
   it('handles every partition again from the committed offset after a crash, which left the group', async () => {
     const seen: string[] = [];
-    const { handBatch, joinGroup, crash } = await started({
-      handleBatch: async (records) => {
-        seen.push(...records.map((record) => record.offset));
-        return records.map(() => ({ produce: [] }));
-      },
-    });
+    const { handBatch, joinGroup, crash } = await started(noting(seen));
     joinGroup([0]);
     await handBatch(batchOf(offsets(0, 2)));
     crash();
@@ -115,24 +99,10 @@ describe('BatchConsumer', () => {
 
 /** A started BatchConsumer over a kafkajs consumer that runs nothing: the test hands it batches. */
 async function started(stage: BatchStage) {
-  const emitter = new EventEmitter();
-  let eachBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
-  const consumer = {
-    events,
-    on: (event: string, listener: (event: { payload: unknown }) => void) => emitter.on(event, listener),
-    connect: jest.fn(() => Promise.resolve()),
-    subscribe: jest.fn(() => Promise.resolve()),
-    run: jest.fn((config: { eachBatch: typeof eachBatch }) => {
-      eachBatch = config.eachBatch;
-      return Promise.resolve();
-    }),
-    pause: jest.fn(),
-    commitOffsets: jest.fn(() => Promise.resolve()),
-    disconnect: jest.fn(() => Promise.resolve()),
-  };
+  const { kafka, emit, handBatch } = fakeKafkaConsumer();
   const producer = { send: jest.fn(() => Promise.resolve()) };
   const loop = new BatchConsumer({
-    kafka: { consumer: () => consumer } as unknown as Kafka,
+    kafka,
     producer,
     groupId: 'webhooks.filter',
     topics: [TOPIC],
@@ -146,38 +116,30 @@ async function started(stage: BatchStage) {
     producer,
     /** As kafkajs emits after each join: the partitions of TOPIC this member now owns. */
     joinGroup: (partitions: number[]) =>
-      emitter.emit(events.GROUP_JOIN, { payload: { memberAssignment: { [TOPIC]: partitions } } }),
+      emit(consumerEvents.GROUP_JOIN, { memberAssignment: { [TOPIC]: partitions } }),
     /** As kafkajs emits once a crash has made it leave the group, and it will start again by itself. */
-    crash: () => emitter.emit(events.CRASH, { payload: { error: new Error('boom'), restart: true } }),
-    handBatch: (payload: EachBatchPayload) => eachBatch(payload),
+    crash: () => emit(consumerEvents.CRASH, { error: new Error('boom'), restart: true }),
+    handBatch,
+  };
+}
+
+/** A stage that keeps the offset of each record it handles in `seen`, and produces nothing. */
+function noting(seen: string[]): BatchStage {
+  return {
+    handleBatch: async (records) => {
+      seen.push(...records.map((record) => record.offset));
+      return records.map(() => ({ produce: [] }));
+    },
   };
 }
 
 /** Partition 0's batch of the given offsets. */
-function batchOf(messageOffsets: number[], heartbeat = () => Promise.resolve()) {
-  const messages = messageOffsets.map(message);
-  return {
-    batch: { topic: TOPIC, partition: 0, messages, isEmpty: () => messages.length === 0 },
-    resolveOffset: jest.fn(),
-    heartbeat,
-    isRunning: () => true,
-    isStale: () => false,
-  } as unknown as EachBatchPayload & { resolveOffset: jest.Mock };
+function batchOf(messageOffsets: number[], heartbeat?: () => Promise<void>) {
+  return fetchedBatch(TOPIC, 0, messageOffsets.map(String), heartbeat);
 }
 
 function offsets(from: number, to: number): number[] {
   return Array.from({ length: to - from + 1 }, (_, index) => from + index);
-}
-
-function message(offset: number): KafkaMessage {
-  return {
-    offset: String(offset),
-    key: null,
-    value: Buffer.from('{}'),
-    headers: {},
-    timestamp: '0',
-    attributes: 0,
-  } as KafkaMessage;
 }
 
 /** What a kafkajs heartbeat rejects with when the group has moved on, or is moving. */

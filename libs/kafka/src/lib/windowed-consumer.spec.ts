@@ -1,47 +1,30 @@
-import type { EachBatchPayload, Kafka, KafkaMessage } from 'kafkajs';
-import { WindowedConsumer } from './windowed-consumer';
+import { consumerEvents, fakeKafkaConsumer, fetchedBatch } from './kafka-consumer.fixture';
+import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
 
 const silent = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
 
-const events = {
-  FETCH_START: 'fetch.start',
-  CRASH: 'consumer.crash',
-  GROUP_JOIN: 'consumer.group_join',
-  STOP: 'consumer.stop',
-  DISCONNECT: 'consumer.disconnect',
-};
-
 describe('WindowedConsumer', () => {
   it('keeps every partition paused when a rebalance comes while it stops', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
+    const { windowed, consumer, emit, handBatch } = windowedConsumer({
       topics: ['webhooks.deliveries'],
-      logger: silent,
       windowPerPartition: 1,
       // Never finishes: the grace runs its full length.
       handle: () => new Promise<void>(() => undefined),
     });
     await windowed.start();
     // Two records for a window of one: the partition pauses with the second held back.
-    await eachBatch()(batch('webhooks.deliveries', 0, ['0', '1']));
+    await handBatch(fetchedBatch('webhooks.deliveries', 0, ['0', '1']));
     expect(consumer.pause).toHaveBeenCalledWith([{ topic: 'webhooks.deliveries', partitions: [0] }]);
 
     const stopped = windowed.stop(50);
-    emit(events.GROUP_JOIN, { memberAssignment: { 'webhooks.deliveries': [0] } });
+    emit(consumerEvents.GROUP_JOIN, { memberAssignment: { 'webhooks.deliveries': [0] } });
     await stopped;
     expect(consumer.resume).not.toHaveBeenCalled();
   });
 
   it('tells the records in hand of a partition a rebalance took away, and only those', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
     const signals = new Map<number, AbortSignal>();
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
+    const { windowed, emit, handBatch } = windowedConsumer({
       // Waits for its due time until the partition is taken away.
       handle: (record, revoked) => {
         signals.set(record.partition, revoked);
@@ -49,9 +32,9 @@ describe('WindowedConsumer', () => {
       },
     });
     await windowed.start();
-    for (const partition of [0, 1]) await eachBatch()(batch('webhooks.retries', partition, ['0']));
+    for (const partition of [0, 1]) await handBatch(fetchedBatch('webhooks.retries', partition, ['0']));
 
-    emit(events.GROUP_JOIN, { memberAssignment: { 'webhooks.retries': [1] } });
+    emit(consumerEvents.GROUP_JOIN, { memberAssignment: { 'webhooks.retries': [1] } });
 
     expect(signals.get(0)?.aborted).toBe(true);
     expect(signals.get(1)?.aborted).toBe(false);
@@ -59,23 +42,13 @@ describe('WindowedConsumer', () => {
   });
 
   it('tells every record in hand that its partition is gone when the consumer crashes', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
     const signals: AbortSignal[] = [];
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
-      handle: (_record, revoked) => {
-        signals.push(revoked);
-        return untilRevoked(revoked);
-      },
-    });
+    const { windowed, emit, handBatch } = windowedConsumer({ handle: heldUntilRevoked(signals) });
     await windowed.start();
-    for (const partition of [0, 1]) await eachBatch()(batch('webhooks.retries', partition, ['0', '1']));
+    for (const partition of [0, 1]) await handBatch(fetchedBatch('webhooks.retries', partition, ['0', '1']));
 
     // kafkajs has left the group: the other members take these partitions.
-    emit(events.CRASH, crashed({ restart: true }));
+    emit(consumerEvents.CRASH, crashed({ restart: true }));
 
     expect(signals).toHaveLength(4);
     expect(signals.every((signal) => signal.aborted)).toBe(true);
@@ -83,13 +56,8 @@ describe('WindowedConsumer', () => {
   });
 
   it('reads a partition afresh after a crash, committing nothing of its old window', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
     const handed: { offset: string; revoked: AbortSignal }[] = [];
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
+    const { windowed, consumer, emit, handBatch } = windowedConsumer({
       // 10 waits for its due time; the others finish at once.
       handle: (record, revoked) => {
         handed.push({ offset: record.offset, revoked });
@@ -97,13 +65,13 @@ describe('WindowedConsumer', () => {
       },
     });
     await windowed.start();
-    await eachBatch()(batch('webhooks.retries', 0, ['10', '11', '12']));
+    await handBatch(fetchedBatch('webhooks.retries', 0, ['10', '11', '12']));
 
-    emit(events.CRASH, crashed({ restart: true }));
+    emit(consumerEvents.CRASH, crashed({ restart: true }));
     await flush();
     // kafkajs runs it again and the partition comes back, its committed offset still 10.
-    emit(events.GROUP_JOIN, { memberAssignment: { 'webhooks.retries': [0] } });
-    await eachBatch()(batch('webhooks.retries', 0, ['10', '11', '12']));
+    emit(consumerEvents.GROUP_JOIN, { memberAssignment: { 'webhooks.retries': [0] } });
+    await handBatch(fetchedBatch('webhooks.retries', 0, ['10', '11', '12']));
     await flush();
 
     expect(handed.map(({ offset }) => offset)).toEqual(['10', '11', '12', '10', '11', '12']);
@@ -116,13 +84,8 @@ describe('WindowedConsumer', () => {
   });
 
   it('drops what a full window held back at a crash, resuming nothing in the old group', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
     const handled: string[] = [];
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
+    const { windowed, consumer, emit, handBatch } = windowedConsumer({
       windowPerPartition: 1,
       handle: (record, revoked) => {
         handled.push(record.offset);
@@ -130,11 +93,11 @@ describe('WindowedConsumer', () => {
       },
     });
     await windowed.start();
-    const held = batch('webhooks.retries', 0, ['0', '1']);
-    await eachBatch()(held);
+    const held = fetchedBatch('webhooks.retries', 0, ['0', '1']);
+    await handBatch(held);
     expect(consumer.pause).toHaveBeenCalledTimes(1);
 
-    emit(events.CRASH, crashed({ restart: false }));
+    emit(consumerEvents.CRASH, crashed({ restart: false }));
     await flush();
 
     // The aborted record made room; the held-back one is left to whoever reads the partition next.
@@ -145,43 +108,23 @@ describe('WindowedConsumer', () => {
   });
 
   it('tells the records in hand when the consumer leaves its group without stop()', async () => {
-    const { consumer, emit, eachBatch } = fakeConsumer();
     const signals: AbortSignal[] = [];
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
-      handle: (_record, revoked) => {
-        signals.push(revoked);
-        return untilRevoked(revoked);
-      },
-    });
+    const { windowed, emit, handBatch } = windowedConsumer({ handle: heldUntilRevoked(signals) });
     await windowed.start();
-    await eachBatch()(batch('webhooks.retries', 0, ['0']));
+    await handBatch(fetchedBatch('webhooks.retries', 0, ['0']));
 
     // What kafkajs emits as it disconnects, before it reports the crash that made it.
-    emit(events.STOP, null);
+    emit(consumerEvents.STOP, null);
 
     expect(signals[0].aborted).toBe(true);
     await windowed.stop(10);
   });
 
   it('leaves the records in hand alone when it stops gracefully', async () => {
-    const { consumer, eachBatch } = fakeConsumer();
     const signals: AbortSignal[] = [];
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
-      topics: ['webhooks.retries'],
-      logger: silent,
-      handle: (_record, revoked) => {
-        signals.push(revoked);
-        return untilRevoked(revoked);
-      },
-    });
+    const { windowed, consumer, handBatch } = windowedConsumer({ handle: heldUntilRevoked(signals) });
     await windowed.start();
-    await eachBatch()(batch('webhooks.retries', 0, ['5', '6']));
+    await handBatch(fetchedBatch('webhooks.retries', 0, ['5', '6']));
 
     await windowed.stop(10);
 
@@ -193,24 +136,15 @@ describe('WindowedConsumer', () => {
   });
 
   it('stops between a crash and its restart, when kafkajs has no group to pause', async () => {
-    const consumer = {
-      events,
-      on: jest.fn(),
-      // What kafkajs throws once a crash has taken its consumer group away.
-      pause: jest.fn(() => {
-        throw new Error('Consumer group was not initialized, consumer#run must be called first');
-      }),
-      commitOffsets: jest.fn(() => Promise.resolve()),
-      disconnect: jest.fn(() => Promise.resolve()),
-    };
     const onStopping = jest.fn();
-    const windowed = new WindowedConsumer({
-      kafka: { consumer: () => consumer } as unknown as Kafka,
-      groupId: 'webhooks.delivery',
+    const { windowed, consumer } = windowedConsumer({
       topics: ['webhooks.deliveries'],
-      logger: silent,
       handle: () => Promise.resolve(),
       onStopping,
+    });
+    // What kafkajs throws once a crash has taken its consumer group away.
+    consumer.pause.mockImplementation(() => {
+      throw new Error('Consumer group was not initialized, consumer#run must be called first');
     });
 
     await expect(windowed.stop(10)).resolves.toBeUndefined();
@@ -220,69 +154,39 @@ describe('WindowedConsumer', () => {
 });
 
 /**
- * A kafkajs consumer that runs nothing: the test hands batches to `eachBatch()` and emits events.
- * As kafkajs's, `disconnect` leaves the group (STOP) and then disconnects (DISCONNECT).
+ * A WindowedConsumer of the delivery group, of the retry topic unless told otherwise, over a
+ * kafkajs consumer that runs nothing.
  */
-function fakeConsumer() {
-  const listeners = new Map<string, ((event: { payload: unknown }) => void)[]>();
-  const emit = (event: string, payload: unknown) => {
-    for (const listener of listeners.get(event) ?? []) listener({ payload });
-  };
-  let handBatch: (payload: EachBatchPayload) => Promise<void> = () => Promise.resolve();
-  const consumer = {
-    events,
-    on: jest.fn((event: string, listener: (event: { payload: unknown }) => void) => {
-      listeners.set(event, [...(listeners.get(event) ?? []), listener]);
-    }),
-    connect: jest.fn(() => Promise.resolve()),
-    subscribe: jest.fn(() => Promise.resolve()),
-    run: jest.fn((config: { eachBatch: typeof handBatch }) => {
-      handBatch = config.eachBatch;
-      return Promise.resolve();
-    }),
-    pause: jest.fn(),
-    resume: jest.fn(),
-    commitOffsets: jest.fn<Promise<void>, [offsets: CommittedOffset[]]>(() => Promise.resolve()),
-    disconnect: jest.fn(() => {
-      emit(events.STOP, null);
-      emit(events.DISCONNECT, null);
-      return Promise.resolve();
-    }),
-  };
-  return { consumer, emit, eachBatch: () => handBatch };
+function windowedConsumer(
+  options: Pick<WindowedConsumerOptions, 'handle'> & Partial<WindowedConsumerOptions>,
+) {
+  const fake = fakeKafkaConsumer();
+  const windowed = new WindowedConsumer({
+    kafka: fake.kafka,
+    groupId: 'webhooks.delivery',
+    topics: ['webhooks.retries'],
+    logger: silent,
+    ...options,
+  });
+  return { windowed, ...fake };
 }
-
-type CommittedOffset = { topic: string; partition: number; offset: string };
 
 /** kafkajs's CRASH payload; it has left the group by the time it emits it. */
 function crashed({ restart }: { restart: boolean }) {
   return { error: new Error('coordinator not available'), groupId: 'webhooks.delivery', restart };
 }
 
-function batch(topic: string, partition: number, offsets: string[]): EachBatchPayload {
-  return {
-    batch: { topic, partition, messages: offsets.map(message) },
-    resolveOffset: jest.fn(),
-    heartbeat: () => Promise.resolve(),
-    isRunning: () => true,
-    isStale: () => false,
-  } as unknown as EachBatchPayload;
-}
-
-function message(offset: string): KafkaMessage {
-  return {
-    offset,
-    key: null,
-    value: Buffer.from('{}'),
-    headers: {},
-    timestamp: '0',
-    attributes: 0,
-  } as KafkaMessage;
-}
-
 /** A handler waiting for a far due time: it ends only when the partition is taken away. */
 function untilRevoked(revoked: AbortSignal): Promise<void> {
   return new Promise<void>((resolve) => revoked.addEventListener('abort', () => resolve()));
+}
+
+/** `untilRevoked` as the whole handler, keeping each record's `revoked` in `signals`. */
+function heldUntilRevoked(signals: AbortSignal[]): WindowedConsumerOptions['handle'] {
+  return (_record, revoked) => {
+    signals.push(revoked);
+    return untilRevoked(revoked);
+  };
 }
 
 /** Lets the records' promise chains run: an aborted record frees its place in the window. */
