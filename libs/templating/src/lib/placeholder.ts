@@ -15,7 +15,9 @@ export type StringSegment = { text: string } | { placeholder: string };
 
 export type PlaceholderResolution = { ok: true; source: PlaceholderSource } | { ok: false; reason: string };
 
-const placeholderPattern = /\{\{\s*([^{}]*?)\s*\}\}/g;
+// The name is trimmed after matching: whitespace matched inside the pattern on both sides of a
+// lazy name backtracks in cubic time over a long run of it after an unclosed `{{`.
+const placeholderPattern = /\{\{([^{}]*)\}\}/g;
 const profileAttributePattern = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
 const envelopePlaceholders: ReadonlySet<string> = new Set(ENVELOPE_PLACEHOLDERS);
 
@@ -29,7 +31,7 @@ export function splitPlaceholders(value: string): StringSegment[] {
   let textStart = 0;
   for (const match of value.matchAll(placeholderPattern)) {
     if (match.index > textStart) segments.push({ text: value.slice(textStart, match.index) });
-    segments.push({ placeholder: match[1] ?? '' });
+    segments.push({ placeholder: (match[1] ?? '').trim() });
     textStart = match.index + match[0].length;
   }
   if (textStart < value.length || segments.length === 0) segments.push({ text: value.slice(textStart) });

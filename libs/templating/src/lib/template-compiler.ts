@@ -32,6 +32,7 @@ type CompiledSegment = string | ValueReader;
 class TemplateCompiler {
   private readonly plan = new RenderPlanBuilder();
   private readonly errors: TemplateError[] = [];
+  private readonly reportedPlaceholders = new Set<string>();
   private readonly profileAttributes = new Set<string>();
 
   constructor(private readonly availablePlaceholders: ReadonlySet<string>) {}
@@ -91,6 +92,10 @@ class TemplateCompiler {
     if ('text' in segment) return segment.text;
     const resolution = resolvePlaceholder(segment.placeholder, this.availablePlaceholders);
     if (!resolution.ok) {
+      // Each unknown name once: a template repeating one thousands of times would otherwise answer
+      // with an error, and the list of available names, for every occurrence.
+      if (this.reportedPlaceholders.has(segment.placeholder)) return '';
+      this.reportedPlaceholders.add(segment.placeholder);
       const at = formatJsonPath(path);
       this.errors.push({
         code: 'unknown_placeholder',

@@ -76,6 +76,29 @@ describe('parseTemplate', () => {
       ]);
     });
 
+    it('names each unknown placeholder once, where it first is', () => {
+      const errors = errorsOf({ a: '{{x}}'.repeat(1_000), b: ['{{y}}', '{{x}}'] });
+
+      expect(
+        errors.map((error) => (error.code === 'unknown_placeholder' ? [error.placeholder, error.path] : [])),
+      ).toEqual([
+        ['x', '$.a'],
+        ['y', '$.b[0]'],
+      ]);
+    });
+
+    it('reads a long run of whitespace after an unclosed {{ in linear time', () => {
+      // A pattern that backtracked took about 20 s for 4,000 spaces, and grew with their cube.
+      const startedAt = performance.now();
+      const unclosed = parseTemplate('message_send', {
+        a: `{{${' '.repeat(200_000)}`,
+        b: `{{${'\n'.repeat(200_000)}x`,
+      });
+      expect(performance.now() - startedAt).toBeLessThan(1_000);
+      expect(unclosed.ok).toBe(true);
+      expect(parseTemplate('message_send', { a: '{{  email\n }}' }).ok).toBe(true);
+    });
+
     it('knows which properties belong to the event family', () => {
       expect(errorsOf({ c: '{{channel}}' }, 'message_send')[0]).toMatchObject({ placeholder: 'channel' });
       expect(compile({ c: '{{channel}}' }, 'message_opt_out').usesProfile).toBe(false);
