@@ -181,12 +181,31 @@ describe('LaneRegistry', () => {
     expect(registry.get('c-busy', () => new ConnectionLane(options))).not.toBe(busy);
   });
 
-  it('keeps a lane whose breaker is open, however long it has been quiet', () => {
-    const failing = registry.get('c-failing', () => new ConnectionLane(options));
+  it('keeps a lane while its breaker is open, however long it has been quiet', () => {
+    const failing = registry.get(
+      'c-failing',
+      () => new ConnectionLane({ ...options, breakerResetMs: idleMs * 3 }),
+    );
     failing.breaker.open();
     jest.advanceTimersByTime(idleMs * 2);
     registry.evictIdle();
     expect(registry.get('c-failing', () => new ConnectionLane(options))).toBe(failing);
+  });
+
+  it('drops a lane whose breaker went half-open and has had no trial since', async () => {
+    // A deleted or quiet connection sends no trial: the breaker would stay half-open for good.
+    const failing = registry.get('c-deleted', () => new ConnectionLane(options));
+    for (let i = 0; i < options.breakerVolumeThreshold; i++) {
+      failing.tryAcquire();
+      await failing.breaker.fire(() => Promise.reject(new Error('503'))).catch(() => undefined);
+      failing.release(10);
+    }
+    expect(failing.isOpen).toBe(true);
+    jest.advanceTimersByTime(options.breakerResetMs);
+    expect(failing.breaker.halfOpen).toBe(true);
+    jest.advanceTimersByTime(idleMs - options.breakerResetMs);
+    registry.evictIdle();
+    expect(registry.size).toBe(0);
   });
 
   it('sweeps by itself', () => {

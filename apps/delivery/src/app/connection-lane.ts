@@ -113,10 +113,14 @@ export class ConnectionLane {
     return (this.waiting.length * this.meanHoldMs) / this.options.maxInFlight;
   }
 
-  /** Nothing in flight or queued, the breaker closed, and unused for `idleMs`. */
+  /**
+   * Nothing in flight or queued, the breaker not refusing, and unused for `idleMs`. A breaker
+   * half-open stays so until a trial comes, which a deleted or quiet connection never sends; a
+   * new lane in its place starts closed.
+   */
   isIdle(now: number, idleMs: number): boolean {
     return (
-      this.active === 0 && this.waiting.length === 0 && this.breaker.closed && now - this.lastUsedAt >= idleMs
+      this.active === 0 && this.waiting.length === 0 && !this.isRefusing && now - this.lastUsedAt >= idleMs
     );
   }
 

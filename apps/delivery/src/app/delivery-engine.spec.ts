@@ -82,6 +82,15 @@ describe('DeliveryEngine on shutdown', () => {
   });
 });
 
+const lanes = {
+  maxInFlight: 8,
+  queueLimit: 10,
+  breakerResetMs: 30_000,
+  breakerVolumeThreshold: 100,
+  breakerErrorPercentage: 50,
+  breakerWindowMs: 10_000,
+};
+
 interface SendingEngine {
   engine: DeliveryEngine;
   /** Each request's URL and body, in the order sent. */
@@ -117,14 +126,7 @@ function sendingEngine(
     },
     producer: { send: async (records: OutgoingRecord[]) => void produced.push(...records) },
     schedule: new RetrySchedule(parseRetrySchedule(DEFAULT_RETRY_SCHEDULE)),
-    lanes: {
-      maxInFlight,
-      queueLimit: 10,
-      breakerResetMs: 30_000,
-      breakerVolumeThreshold: 100,
-      breakerErrorPercentage: 50,
-      breakerWindowMs: 10_000,
-    },
+    lanes: { ...lanes, maxInFlight },
     alerts: new FailureAlerts(),
     metrics: {
       attempts: { inc: () => undefined },
@@ -272,19 +274,20 @@ describe('DeliveryEngine with credentials it cannot read', () => {
   });
 });
 
+/** Connection c-1, active, at version 2. */
+function connections(): ConnectionFeed {
+  const index = new ConnectionIndex();
+  index.applyChange('c-1', target(2));
+  return new ConnectionFeed(index, { catchUp: async () => true });
+}
+
+/** The delivery `id`, rendered for version 2 of its connection. */
+function record(id: string): ConsumedRecord {
+  const due = renderedRecord(2);
+  return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
+}
+
 describe('DeliveryEngine when a rebalance takes a record away', () => {
-  const connections = () => {
-    const index = new ConnectionIndex();
-    index.applyChange('c-1', target(2));
-    return new ConnectionFeed(index, { catchUp: async () => true });
-  };
-
-  /** The delivery `id`, rendered for version 2 of its connection. */
-  const record = (id: string) => {
-    const due = renderedRecord(2);
-    return { ...due, headers: { ...due.headers, [DELIVERY_HEADERS.deliveryId]: id } };
-  };
-
   it('leaves a retry waiting for its due time to the new owner, producing nothing', async () => {
     const { engine, sent, produced, parked } = sendingEngine(connections());
     const revoked = new AbortController();
@@ -353,5 +356,68 @@ describe('DeliveryEngine when a rebalance takes a record away', () => {
 
     expect(sent).toHaveLength(2);
     expect(produced.map((outcome) => JSON.parse(String(outcome.value)).delivery_id)).toEqual(['d-1', 'd-3']);
+  });
+});
+
+describe('DeliveryEngine when the broker does not take an alert', () => {
+  const failing = {
+    send: async () => ({ kind: 'response', status: 503, headers: {}, body: '', durationMs: 1 }),
+  };
+
+  /** A producer that refuses the next `refusals` batches carrying an alert. */
+  function flakyProducer() {
+    const acknowledged: OutgoingRecord[] = [];
+    const producer = {
+      refusals: 0,
+      send: async (records: OutgoingRecord[]) => {
+        if (producer.refusals > 0 && records.some(({ topic }) => topic === topics.alerts)) {
+          producer.refusals--;
+          throw new Error('KafkaJSNumberOfRetriesExceeded');
+        }
+        acknowledged.push(...records);
+      },
+    };
+    const alertKinds = () =>
+      acknowledged
+        .filter(({ topic }) => topic === topics.alerts)
+        .map(({ value }) => JSON.parse(String(value)).kind);
+    return { producer, alertKinds };
+  }
+
+  it('raises endpoint_failing when the record whose produce failed is handled again', async () => {
+    const { producer, alertKinds } = flakyProducer();
+    const { engine } = sendingEngine(connections(), 8, { sender: failing, producer } as never);
+
+    await engine.handle(record('d-1'));
+    await engine.handle(record('d-2'));
+    producer.refusals = 1;
+    await expect(engine.handle(record('d-3'))).rejects.toThrow('KafkaJSNumberOfRetriesExceeded');
+    await engine.handle(record('d-3'));
+    await engine.handle(record('d-4'));
+    engine.shutdown();
+
+    expect(alertKinds()).toEqual(['endpoint_failing']);
+  });
+
+  it('raises circuit_open when the breaker opens again after its alert was not published', async () => {
+    const { producer, alertKinds } = flakyProducer();
+    const logger = { isLevelEnabled: () => false, error: jest.fn() };
+    const breakerResetMs = 20;
+    const { engine } = sendingEngine(connections(), 8, {
+      sender: failing,
+      producer,
+      logger,
+      lanes: { ...lanes, breakerResetMs, breakerVolumeThreshold: 1 },
+    } as never);
+
+    producer.refusals = 1;
+    await engine.handle(record('d-1'));
+    expect(logger.error).toHaveBeenCalledTimes(1);
+    await new Promise((resolve) => setTimeout(resolve, breakerResetMs * 2));
+    // The half-open trial fails: the breaker opens again.
+    await engine.handle(record('d-2'));
+    engine.shutdown();
+
+    expect(alertKinds()).toEqual(['circuit_open']);
   });
 });

@@ -175,7 +175,8 @@ export class DeliveryEngine {
     if (sent === 'circuit_open') {
       return handedOver ? undefined : this.park(delivery, this.deps.lanes.breakerResetMs, 'circuit_open');
     }
-    return this.send(this.conclude(connection, delivery, sent, handedOver));
+    const { records, alerts } = this.conclude(connection, delivery, sent, handedOver);
+    return this.publish(records, alerts);
   }
 
   /** Parks a delivery its lane would not take: closing, breaker open, or queue full. */
@@ -259,15 +260,15 @@ export class DeliveryEngine {
   }
 
   /**
-   * The outcome of the attempt, plus the alerts it calls for and, unless the delivery was handed
-   * over to another member, the retry or dead letter.
+   * The outcome of the attempt and, unless the delivery was handed over to another member, the
+   * retry or dead letter; and the alerts it calls for.
    */
   private conclude(
     connection: ConnectionSnapshot,
     delivery: Delivery,
     sent: Sent,
     handedOver: boolean,
-  ): OutgoingRecord[] {
+  ): { records: OutgoingRecord[]; alerts: Alert[] } {
     const { result, verdict } = sent;
     const httpStatus = result.kind === 'response' ? result.status : null;
     const detail = { httpStatus, durationMs: result.durationMs };
@@ -325,8 +326,7 @@ export class DeliveryEngine {
     });
     this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
     this.logAttempt(connection, delivery, status, httpStatus, result.durationMs, verdict);
-    for (const alert of alerts) if (alert) records.push(this.alertRecord(alert));
-    return records;
+    return { records, alerts: alerts.filter((alert) => alert !== undefined) };
   }
 
   /**
@@ -393,7 +393,8 @@ export class DeliveryEngine {
       lane.breaker.on('open', () => {
         const alert = this.deps.alerts.circuitOpened(connection.id, connection.project_id);
         if (!alert) return;
-        this.send([this.alertRecord(alert)]).catch((error: unknown) =>
+        // Raised again when the breaker next opens (a failed half-open trial).
+        this.publish([], [alert]).catch((error: unknown) =>
           this.deps.logger.error({ err: error }, 'circuit_open alert not published'),
         );
       });
@@ -403,6 +404,16 @@ export class DeliveryEngine {
 
   private send(records: OutgoingRecord[]): Promise<void> {
     return this.deps.producer.send(records);
+  }
+
+  /** Produces `records` and `alerts` together; an alert counts as raised once acknowledged. */
+  private async publish(records: OutgoingRecord[], alerts: Alert[]): Promise<void> {
+    try {
+      await this.send([...records, ...alerts.map((alert) => this.alertRecord(alert))]);
+    } catch (error) {
+      for (const alert of alerts) this.deps.alerts.notPublished(alert);
+      throw error;
+    }
   }
 
   private retryRecord(delivery: Delivery, attempt: number, dueAt: number): OutgoingRecord {

@@ -1,3 +1,4 @@
+import type { Alert } from '@campaign-webhooks/contracts';
 import { FailureAlerts } from './failure-alerts';
 
 describe('FailureAlerts', () => {
@@ -41,4 +42,44 @@ describe('FailureAlerts', () => {
     // A new streak opens it anew.
     expect(alerts.circuitOpened('c', 'p', 91_000)).toMatchObject({ kind: 'circuit_open' });
   });
+
+  it('starts a streak over once its last failure is an hour old, announcing it anew', () => {
+    const alerts = new FailureAlerts(3);
+    for (const at of [1000, 2000, 3000]) alerts.failed('c', 'p', 'http_503', at);
+    // The partition moved away meanwhile; another replica saw the recovery.
+    const later = 3000 + HOUR;
+    expect(alerts.failed('c', 'p', 'http_503', later)).toBeUndefined();
+    expect(alerts.failed('c', 'p', 'http_503', later + 1000)).toBeUndefined();
+    expect(alerts.failed('c', 'p', 'http_503', later + 2000)).toMatchObject({
+      kind: 'endpoint_failing',
+      since: new Date(later).toISOString(),
+      message: expect.stringMatching(/^3 attempts failed/),
+    });
+  });
+
+  it('does not count failures an hour apart as one streak', () => {
+    const alerts = new FailureAlerts(3);
+    alerts.failed('c', 'p', 'http_503', 0);
+    alerts.failed('c', 'p', 'http_503', 1000);
+    expect(alerts.failed('c', 'p', 'http_503', 1000 + HOUR)).toBeUndefined();
+  });
+
+  it.each([
+    ['endpoint_failing', (alerts: FailureAlerts) => alerts.failed('c', 'p', 'http_500', 3000)],
+    ['auth_failure', (alerts: FailureAlerts) => alerts.authFailed('c', 'p', 'http_401', 3000)],
+    ['circuit_open', (alerts: FailureAlerts) => alerts.circuitOpened('c', 'p', 3000)],
+    ['recovered', (alerts: FailureAlerts) => alerts.succeeded('c', 'p', 4000)],
+  ])('raises %s again when it was not published', (kind, raise) => {
+    const alerts = new FailureAlerts(3);
+    alerts.failed('c', 'p', 'http_500', 1000);
+    alerts.failed('c', 'p', 'http_500', 2000);
+    if (kind === 'recovered') alerts.failed('c', 'p', 'http_500', 3000);
+    const first = raise(alerts);
+    expect(first).toMatchObject({ kind, since: new Date(1000).toISOString() });
+    alerts.notPublished(first as Alert);
+    expect(raise(alerts)).toMatchObject({ kind, since: new Date(1000).toISOString() });
+    expect(raise(alerts)).toBeUndefined();
+  });
 });
+
+const HOUR = 3_600_000;

@@ -8,6 +8,11 @@ describe('parseRetrySchedule', () => {
   it('names a bad entry', () => {
     expect(() => parseRetrySchedule('5s,soon')).toThrow('"soon" is not a duration');
   });
+
+  it('refuses a delay longer than a week', () => {
+    expect(parseRetrySchedule('7d')).toEqual([604_800_000]);
+    expect(() => parseRetrySchedule('5s,7.5d')).toThrow('"7.5d" is too long');
+  });
 });
 
 describe('RetrySchedule', () => {
