@@ -168,7 +168,28 @@ function setup({
       ...overrides,
     });
   };
-  return { notifier, store, deliveryLog, mailer, counts, index, advance, alert, logAttempt };
+  return { notifier, store, deliveryLog, mailer, counts, index, clock, advance, alert, logAttempt };
+}
+
+/**
+ * An endpoint that fails three times, then succeeds, every 3 s (30 % errors at most, so the
+ * breaker never opens): the alerts delivery raises for that, the attempts in the log, and a tick
+ * every minute.
+ */
+async function flap(subject: ReturnType<typeof setup>, minutes: number) {
+  const { notifier, clock, advance, alert, logAttempt } = subject;
+  for (let cycle = 0; cycle < (minutes * 60_000) / 3000; cycle++) {
+    const since = new Date(clock.now).toISOString();
+    for (let failure = 1; failure <= 3; failure++) {
+      logAttempt('retrying');
+      if (failure === 3) await notifier.handleAlert(alert('endpoint_failing', { since }));
+      advance(500);
+    }
+    if (cycle % 20 === 0) await notifier.checkOpenIncidents();
+    logAttempt('delivered');
+    await notifier.handleAlert(alert('recovered', { since }));
+    advance(1500);
+  }
 }
 
 describe('IncidentNotifier', () => {
@@ -194,8 +215,8 @@ describe('IncidentNotifier', () => {
     });
   });
 
-  it('says nothing about connections without an address, or deactivated ones', async () => {
-    const { notifier, mailer, store, alert } = setup({
+  it('says nothing about connections without an address, or deactivated ones, but keeps their incidents', async () => {
+    const { notifier, mailer, store, advance, alert } = setup({
       connections: [
         connection(),
         connection({ id: 'c-2', notify_on_error_email: null }),
@@ -205,8 +226,50 @@ describe('IncidentNotifier', () => {
     await notifier.handleAlert(alert('endpoint_failing', { connection_id: 'c-2' }));
     await notifier.handleAlert(alert('auth_failure', { connection_id: 'c-3' }));
     await notifier.handleAlert(alert('endpoint_failing', { connection_id: 'deleted' }));
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
     expect(mailer.sent).toHaveLength(0);
-    expect(store.rows.size).toBe(0);
+    expect(store.rows.get('c-2')?.resolvedAt).toBeNull();
+    expect(store.rows.get('c-3')?.resolvedAt).toBeNull();
+    expect(store.rows.get('deleted')?.resolvedAt).not.toBeNull();
+  });
+
+  it('emails about an endpoint still failing once it has an address, or is active again', async () => {
+    const { notifier, mailer, index, advance, alert } = setup({
+      connections: [connection({ notify_on_error_email: null }), connection({ id: 'c-2', active: false })],
+    });
+    await notifier.handleAlert(alert('endpoint_failing'));
+    await notifier.handleAlert(alert('auth_failure', { connection_id: 'c-2' }));
+    advance(60_000);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(0);
+
+    index.set('c-1', connection({ notify_on_error_email: 'late@example.com' }));
+    index.set('c-2', connection({ id: 'c-2' }));
+    advance(15_000);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent.map(({ to, subject }) => [to, subject])).toEqual([
+      ['late@example.com', '[campaign-webhooks] Webhook "CRM sync" is failing'],
+      ['ops@example.com', '[campaign-webhooks] Webhook "CRM sync" is failing'],
+    ]);
+
+    await notifier.handleAlert(alert('recovered'));
+    expect(mailer.sent[2].subject).toContain('has recovered');
+  });
+
+  it('ends an incident nobody was told about without a resolved email', async () => {
+    const { notifier, mailer, store, index, advance, alert, logAttempt } = setup({
+      connections: [connection({ notify_on_error_email: null })],
+    });
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    logAttempt('delivered');
+    index.set('c-1', connection());
+    await notifier.checkOpenIncidents();
+    expect(store.rows.get('c-1')?.resolvedAt).not.toBeNull();
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(0);
   });
 
   it('sends one email per streak, whatever alerts follow', async () => {
@@ -322,18 +385,81 @@ describe('IncidentNotifier', () => {
     ]);
   });
 
-  it('opens a new incident for a later streak', async () => {
+  it('emails at once about a new outage after a healthy interval', async () => {
     const { notifier, mailer, advance, alert } = setup();
     await notifier.handleAlert(alert('endpoint_failing'));
     advance(1000);
     await notifier.handleAlert(alert('recovered'));
-    advance(60_000);
+    advance(INTERVAL_MS);
     await notifier.handleAlert(
-      alert('auth_failure', { since: new Date(START + 30_000).toISOString(), message: 'http_401' }),
+      alert('auth_failure', { since: new Date(START + INTERVAL_MS).toISOString(), message: 'http_401' }),
     );
     expect(mailer.sent).toHaveLength(3);
+    expect(mailer.sent[2].subject).toContain('is failing');
     expect(mailer.sent[2].text).toContain('auth_failure');
     expect(mailer.sent[2].text).toContain('http_401');
+  });
+
+  it('sends at most one failing and one resolved email per interval while an endpoint flaps', async () => {
+    const subject = setup();
+    await flap(subject, 10);
+    expect(subject.counts.sent).toEqual(['failing', 'resolved']);
+
+    await flap(subject, 120);
+    expect(subject.counts.sent).toEqual([
+      ...['failing', 'resolved'],
+      ...['failing', 'resolved'],
+      ...['failing', 'resolved'],
+    ]);
+  });
+
+  it('tells of an outage that begins soon after a resolved one when the interval has passed', async () => {
+    const { notifier, mailer, counts, advance, alert } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    await notifier.handleAlert(alert('recovered'));
+    advance(60_000);
+    await notifier.handleAlert(alert('endpoint_failing', { since: new Date(START + 30_000).toISOString() }));
+    expect(counts.sent).toEqual(['failing', 'resolved']);
+
+    advance(INTERVAL_MS - 61_000);
+    await notifier.checkOpenIncidents();
+    expect(counts.sent).toEqual(['failing', 'resolved', 'failing']);
+    expect(mailer.sent[2].subject).toContain('is failing');
+    expect(mailer.sent[2].text).toContain(new Date(START + 30_000).toISOString());
+
+    advance(INTERVAL_MS);
+    await notifier.checkOpenIncidents();
+    expect(counts.sent).toEqual(['failing', 'resolved', 'failing', 'repeat']);
+  });
+
+  it('reopens for an alert raised after the success that ended the incident, even with an older since', async () => {
+    // A delivery replica that held a stale streak announces a new outage with that streak's start.
+    const { notifier, mailer, store, advance, alert, logAttempt } = setup();
+    await notifier.handleAlert(alert('endpoint_failing'));
+    advance(1000);
+    logAttempt('delivered');
+    await notifier.handleAlert(alert('recovered'));
+    advance(INTERVAL_MS);
+    await notifier.handleAlert(alert('endpoint_failing', { since: new Date(START - 60_000).toISOString() }));
+    expect(mailer.sent.map((email) => email.subject)[2]).toContain('is failing');
+
+    // The success that ended the last incident does not end this one.
+    await notifier.checkOpenIncidents();
+    expect(store.rows.get('c-1')?.resolvedAt).toBeNull();
+    expect(mailer.sent).toHaveLength(3);
+  });
+
+  it('does not reopen for an alert replayed after the incident ended, however late', async () => {
+    const { notifier, mailer, advance, alert } = setup();
+    const failing = alert('endpoint_failing');
+    await notifier.handleAlert(failing);
+    advance(1000);
+    await notifier.handleAlert(alert('recovered'));
+    advance(2 * INTERVAL_MS);
+    await notifier.handleAlert(failing);
+    await notifier.checkOpenIncidents();
+    expect(mailer.sent).toHaveLength(2);
   });
 
   it('ignores a recovered alert about an older streak', async () => {
@@ -357,7 +483,8 @@ describe('IncidentNotifier', () => {
     expect(mailer.sent.map((email) => email.subject)[1]).toBe(
       '[campaign-webhooks] Webhook "CRM sync" has recovered',
     );
-    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1500));
+    // Resolved as of the delivery, which alerts raised later are weighed against.
+    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
     expect(counts.sent).toEqual(['failing', 'resolved']);
 
     // Neither the recovered alert that may follow nor later ticks send anything more.
@@ -443,7 +570,7 @@ describe('IncidentNotifier', () => {
     advance(15_000);
     await notifier.checkOpenIncidents();
     expect(mailer.sent.map((email) => email.subject)[1]).toContain('has recovered');
-    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 16_000));
+    expect(store.rows.get('c-1')?.resolvedAt).toEqual(new Date(START + 1000));
   });
 
   it('picks up where it left off after a restart: same schedule, the delivery log still ends the incident', async () => {

@@ -2,9 +2,11 @@ import type { Alert, ConnectionSnapshot } from '@campaign-webhooks/contracts';
 import type { AttemptsSince, DeliveryLog } from './delivery-log';
 import {
   endsIncident,
+  failingEmailKind,
+  isEmailDue,
   isOpen,
-  isRepeatDue,
   onFailure,
+  owesResolvedEmail,
   type Incident,
   type NotificationKind,
 } from './incident-policy';
@@ -99,37 +101,40 @@ export class IncidentNotifier {
     }
   }
 
+  /**
+   * An incident is kept whether or not anyone can be told now: delivery announces a streak once,
+   * and the timer emails about it once the connection has an address and is active.
+   */
   private async failed(alert: Alert): Promise<void> {
     if (alert.kind === 'recovered') return;
-    const connection = this.deps.connections.get(alert.connection_id);
     const current = await this.deps.store.find(alert.connection_id);
-    const email = connection?.active ? connection.notify_on_error_email : null;
-    if (!isOpen(current) && !email) return;
-    const now = this.now();
-    const decision = onFailure(
-      current,
-      {
-        connectionId: alert.connection_id,
-        projectId: alert.project_id,
-        kind: alert.kind,
-        since: new Date(alert.since ?? alert.time),
-        message: alert.message,
-      },
-      email ?? '',
-      now,
-    );
+    const decision = onFailure(current, {
+      connectionId: alert.connection_id,
+      projectId: alert.project_id,
+      kind: alert.kind,
+      since: new Date(alert.since ?? alert.time),
+      time: new Date(alert.time),
+      message: alert.message,
+    });
+    if (decision.action === 'ignore') return;
     if (decision.action === 'update') {
       await this.deps.store.update(alert.connection_id, {
         kind: decision.kind,
         lastError: decision.lastError,
       });
-      this.remember(alert.connection_id);
-    } else if (decision.action === 'open' && connection) {
-      await this.notify('failing', decision.incident, connection, now);
-      await this.deps.store.open(decision.incident);
-      this.remember(alert.connection_id);
-      this.deps.log.info({ connectionId: alert.connection_id, kind: alert.kind }, 'failure notified');
+    } else {
+      let incident = decision.incident;
+      const connection = this.deps.connections.get(alert.connection_id);
+      const email = connection?.active ? connection.notify_on_error_email : null;
+      const now = this.now();
+      if (connection && email && isEmailDue(incident, now, this.deps.intervalMs)) {
+        incident = { ...incident, email, lastSentAt: now };
+        await this.notify('failing', incident, connection, now);
+        this.deps.log.info({ connectionId: alert.connection_id, kind: alert.kind }, 'failure notified');
+      }
+      await this.deps.store.open(incident);
     }
+    this.remember(alert.connection_id);
   }
 
   /**
@@ -148,17 +153,18 @@ export class IncidentNotifier {
     const claimed = await this.whileClaimed(connectionId, async (incident) => {
       if (!endsIncident(incident, succeededAt)) return;
       const connection = this.deps.connections.get(connectionId);
-      if (connection?.notify_on_error_email) {
+      if (connection?.notify_on_error_email && owesResolvedEmail(incident)) {
         await this.notify(
           'resolved',
           { ...incident, email: connection.notify_on_error_email },
           connection,
           now,
         );
+        this.deps.log.info({ connectionId }, 'recovery notified');
       }
-      await this.deps.store.resolve(connectionId, now);
+      // The success's own time: an alert raised after it is about a new outage.
+      await this.deps.store.resolve(connectionId, succeededAt);
       this.forget(connectionId);
-      this.deps.log.info({ connectionId }, 'recovery notified');
     });
     if (!claimed) {
       this.deps.log.info({ connectionId }, 'recovery left to the replica that holds the incident');
@@ -173,7 +179,7 @@ export class IncidentNotifier {
       await this.deps.store.update(incident.connectionId, { lastError: logged.lastError });
       current = { ...incident, lastError: logged.lastError };
     }
-    await this.repeat(current);
+    await this.emailIfDue(current);
   }
 
   /**
@@ -195,9 +201,9 @@ export class IncidentNotifier {
     return true;
   }
 
-  private async repeat(incident: Incident): Promise<void> {
+  /** The "failing" email an incident is still owed, or a repeat, once the interval has passed. */
+  private async emailIfDue(incident: Incident): Promise<void> {
     const now = this.now();
-    if (!isRepeatDue(incident, now, this.deps.intervalMs)) return;
     const connection = this.deps.connections.get(incident.connectionId);
     if (!connection) {
       // Deleted: nothing left to fail or to recover.
@@ -205,13 +211,14 @@ export class IncidentNotifier {
       this.forget(incident.connectionId);
       return;
     }
+    if (!isEmailDue(incident, now, this.deps.intervalMs)) return;
     const email = connection.notify_on_error_email;
     // Deactivated or no address: the incident waits, silent, for one or the other to change.
     if (!connection.active || !email) return;
     await this.whileClaimed(incident.connectionId, async (claimed) => {
       // Another replica may have sent it between this tick's read and the claim.
-      if (!isRepeatDue(claimed, now, this.deps.intervalMs)) return;
-      await this.notify('repeat', { ...claimed, email }, connection, now);
+      if (!isEmailDue(claimed, now, this.deps.intervalMs)) return;
+      await this.notify(failingEmailKind(claimed), { ...claimed, email }, connection, now);
       await this.deps.store.update(incident.connectionId, { lastSentAt: now, email });
     });
   }

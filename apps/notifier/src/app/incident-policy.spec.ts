@@ -1,8 +1,11 @@
 import {
   checkPeriodMs,
   endsIncident,
-  isRepeatDue,
+  failingEmailKind,
+  isEmailDue,
+  NEVER_SENT,
   onFailure,
+  owesResolvedEmail,
   type FailureSignal,
   type Incident,
 } from './incident-policy';
@@ -16,6 +19,7 @@ function signal(overrides: Partial<FailureSignal> = {}): FailureSignal {
     projectId: 'acme',
     kind: 'endpoint_failing',
     since: at(0),
+    time: at(2),
     message: '3 attempts failed in a row; last: http_500',
     ...overrides,
   };
@@ -37,17 +41,21 @@ function incident(overrides: Partial<Incident> = {}): Incident {
 
 describe('incident policy', () => {
   describe('a failure alert', () => {
-    it('opens an incident, sent now, when there is none', () => {
-      expect(onFailure(undefined, signal(), 'ops@example.com', at(10))).toEqual({
+    it('opens an incident nobody has been told about, due at once, when there is none', () => {
+      const decision = onFailure(undefined, signal());
+      expect(decision).toEqual({
         action: 'open',
-        incident: incident({ lastError: '3 attempts failed in a row; last: http_500' }),
+        incident: incident({
+          email: '',
+          lastError: '3 attempts failed in a row; last: http_500',
+          lastSentAt: NEVER_SENT,
+        }),
       });
+      if (decision.action === 'open') expect(isEmailDue(decision.incident, at(2), HOUR)).toBe(true);
     });
 
     it('only updates an open incident: one email per streak', () => {
-      expect(
-        onFailure(incident(), signal({ kind: 'auth_failure', message: 'http_401' }), 'x@y', at(20)),
-      ).toEqual({
+      expect(onFailure(incident(), signal({ kind: 'auth_failure', message: 'http_401' }))).toEqual({
         action: 'update',
         kind: 'auth_failure',
         lastError: 'http_401',
@@ -58,23 +66,29 @@ describe('incident policy', () => {
       const decision = onFailure(
         incident(),
         signal({ kind: 'circuit_open', message: 'circuit breaker opened' }),
-        '',
-        at(20),
       );
       expect(decision).toEqual({ action: 'update', kind: 'circuit_open', lastError: 'http_500' });
     });
 
-    it('does not reopen a resolved incident for an alert about the same streak (a replay)', () => {
+    it('does not reopen a resolved incident for an alert raised before the success that ended it (a replay)', () => {
       const resolved = incident({ resolvedAt: at(30) });
-      expect(onFailure(resolved, signal({ since: at(0) }), 'ops@example.com', at(40)).action).toBe('ignore');
+      expect(onFailure(resolved, signal({ since: at(0), time: at(2) })).action).toBe('ignore');
+      expect(onFailure(resolved, signal({ since: at(25), time: at(30) })).action).toBe('ignore');
     });
 
-    it('opens a new incident for a later streak after a resolved one', () => {
+    it('reopens a resolved incident for an alert raised after it ended, keeping when the last email went', () => {
       const resolved = incident({ resolvedAt: at(30) });
-      const decision = onFailure(resolved, signal({ since: at(35) }), 'new@example.com', at(40));
-      expect(decision).toMatchObject({
+      expect(onFailure(resolved, signal({ since: at(35), time: at(40) }))).toMatchObject({
         action: 'open',
-        incident: { since: at(35), email: 'new@example.com', lastSentAt: at(40), resolvedAt: null },
+        incident: { since: at(35), email: '', lastSentAt: at(10), resolvedAt: null },
+      });
+    });
+
+    it('dates a reopened incident no earlier than the success that ended the last one (a stale streak)', () => {
+      const resolved = incident({ resolvedAt: at(30) });
+      expect(onFailure(resolved, signal({ since: at(0), time: at(40) }))).toMatchObject({
+        action: 'open',
+        incident: { since: at(30) },
       });
     });
   });
@@ -95,21 +109,28 @@ describe('incident policy', () => {
     });
   });
 
-  describe('repeats', () => {
-    it('are due once the interval has passed since the last email', () => {
+  describe('emails', () => {
+    it('go out at most once an interval, counted from the last failing or repeat email', () => {
       const open = incident({ lastSentAt: at(0) });
-      expect(isRepeatDue(open, new Date(at(0).getTime() + HOUR - 1), HOUR)).toBe(false);
-      expect(isRepeatDue(open, new Date(at(0).getTime() + HOUR), HOUR)).toBe(true);
+      expect(isEmailDue(open, new Date(at(0).getTime() + HOUR - 1), HOUR)).toBe(false);
+      expect(isEmailDue(open, new Date(at(0).getTime() + HOUR), HOUR)).toBe(true);
     });
 
     it('are never due for a resolved incident', () => {
       expect(
-        isRepeatDue(
+        isEmailDue(
           incident({ lastSentAt: at(0), resolvedAt: at(1) }),
           new Date(at(0).getTime() + 2 * HOUR),
           HOUR,
         ),
       ).toBe(false);
+    });
+
+    it('say "failing" first, then repeat; "resolved" only to whom one of those went', () => {
+      expect(failingEmailKind(incident({ email: '' }))).toBe('failing');
+      expect(failingEmailKind(incident())).toBe('repeat');
+      expect(owesResolvedEmail(incident({ email: '' }))).toBe(false);
+      expect(owesResolvedEmail(incident())).toBe(true);
     });
 
     it('are looked for often enough, but not too often', () => {
