@@ -13,7 +13,7 @@ export class NotificationIncidentEntity {
   @Column('text', { name: 'project_id' })
   projectId!: string;
 
-  /** The address last notified. */
+  /** The address last emailed about this incident; empty while nobody has been. */
   @Column('text')
   email!: string;
 
@@ -27,9 +27,11 @@ export class NotificationIncidentEntity {
   @Column('text', { name: 'last_error' })
   lastError!: string;
 
+  /** The last "failing" or repeat email about the connection, in any incident. */
   @Column('timestamptz', { name: 'last_sent_at' })
   lastSentAt!: Date;
 
+  /** Null while the incident is open; then the time of the success that ended it. */
   @Column('timestamptz', { name: 'resolved_at', nullable: true })
   resolvedAt!: Date | null;
 
