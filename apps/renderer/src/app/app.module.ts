@@ -65,7 +65,7 @@ export class AppModule implements OnApplicationShutdown {
               stage: new RenderStage(
                 topics,
                 connections,
-                new TemplateCache(),
+                new TemplateCache(logger),
                 profiles,
                 profileCache,
                 rendered,

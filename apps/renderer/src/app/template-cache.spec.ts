@@ -2,16 +2,14 @@ import { connectionSnapshot } from '@campaign-webhooks/contracts';
 import { TemplateCache } from './template-cache';
 
 const render = (cache: TemplateCache, templates: Record<string, unknown>) =>
-  cache
-    .for(connectionSnapshot({ version: 6, templates }), 'message_send')
-    ?.render({
-      event: 'message_send',
-      time: 1,
-      project_id: 'acme',
-      connection_name: 'c',
-      properties: {},
-      profile: null,
-    });
+  cache.for(connectionSnapshot({ version: 6, templates }), 'message_send')?.render({
+    event: 'message_send',
+    time: 1,
+    project_id: 'acme',
+    connection_name: 'c',
+    properties: {},
+    profile: null,
+  });
 
 describe('TemplateCache', () => {
   it('compiles a template once while the connection keeps it', () => {
@@ -22,6 +20,24 @@ describe('TemplateCache', () => {
     expect(first).not.toBeNull();
     expect(cache.for(connection, 'message_send')).toBe(first);
     expect(cache.for(connection, 'message_open')).toBeNull();
+  });
+
+  it('falls back to the default body for a saved template that no longer compiles, and says so once', () => {
+    const warn = jest.fn();
+    const cache = new TemplateCache({ warn });
+    const connection = connectionSnapshot({ templates: { message_send: { to: '{{no_such_field}}' } } });
+
+    expect(cache.for(connection, 'message_send')).toBeNull();
+    expect(cache.for(connection, 'message_send')).toBeNull();
+    expect(warn).toHaveBeenCalledTimes(1);
+    expect(warn).toHaveBeenCalledWith(
+      {
+        connection_id: connection.id,
+        event: 'message_send',
+        errors: [expect.stringMatching(/^Unknown placeholder \{\{no_such_field\}\}/)],
+      },
+      'saved template no longer compiles; the default body goes out instead',
+    );
   });
 
   it('takes the template of a correction published at the same version', () => {
