@@ -21,13 +21,26 @@ describe('RateLimiter', () => {
     expect(limiter.take('globex')).toBe(0);
   });
 
-  it('never refills past the burst, and forgets idle callers once there are many', () => {
+  const bucketsOf = (limiter: RateLimiter) =>
+    (limiter as unknown as { buckets: Map<string, unknown> }).buckets;
+
+  it('never refills past the burst, and forgets the least recent caller once there are many', () => {
     const limiter = new RateLimiter(1, 2, clock, 2);
     limiter.take('a');
     limiter.take('b');
     now += 60_000;
     expect([limiter.take('a'), limiter.take('a'), limiter.take('a')]).toEqual([0, 0, 1]);
     limiter.take('c');
-    expect((limiter as unknown as { buckets: Map<string, unknown> }).buckets.has('b')).toBe(false);
+    expect([...bucketsOf(limiter).keys()]).toEqual(['a', 'c']);
+    // 'a' is still limited: a newcomer pushed out the caller used longest ago.
+    expect(limiter.take('a')).toBe(1);
+  });
+
+  it('keeps at most its number of buckets under a flood of new callers, each taken at once', () => {
+    const limiter = new RateLimiter(50, 200, clock, 1_000);
+    // Before, none was idle yet, so every bucket was kept and walked again for each newcomer.
+    for (let caller = 0; caller < 20_000; caller++) limiter.take(`10.0.${caller >> 8}.${caller & 255}`);
+
+    expect(bucketsOf(limiter).size).toBe(1_000);
   });
 });

@@ -1,8 +1,11 @@
 /**
  * Token buckets by caller: each holds up to `burst` requests and refills at `perSecond`. Idle
- * buckets are full, so forgetting them changes nothing; they are dropped once there are many.
+ * buckets are full, so forgetting them changes nothing. At most `maxBuckets` are kept, the least
+ * recently used dropped first: idle ones, then, under a flood of new callers, the oldest in use
+ * (whose caller starts again with a full bucket).
  */
 export class RateLimiter {
+  /** In order of last use, least recent first. */
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
 
   constructor(
@@ -18,10 +21,9 @@ export class RateLimiter {
     const bucket = this.buckets.get(caller) ?? { tokens: this.burst, at: now };
     bucket.tokens = Math.min(this.burst, bucket.tokens + ((now - bucket.at) / 1000) * this.perSecond);
     bucket.at = now;
-    if (!this.buckets.has(caller)) {
-      if (this.buckets.size >= this.maxBuckets) this.forgetIdle(now);
-      this.buckets.set(caller, bucket);
-    }
+    this.buckets.delete(caller);
+    if (this.buckets.size >= this.maxBuckets) this.forgetLeastRecent();
+    this.buckets.set(caller, bucket);
     if (bucket.tokens >= 1) {
       bucket.tokens -= 1;
       return 0;
@@ -29,8 +31,8 @@ export class RateLimiter {
     return Math.ceil((1 - bucket.tokens) / this.perSecond);
   }
 
-  private forgetIdle(now: number): void {
-    const refillMs = (this.burst / this.perSecond) * 1000;
-    for (const [caller, { at }] of this.buckets) if (now - at >= refillMs) this.buckets.delete(caller);
+  private forgetLeastRecent(): void {
+    const oldest = this.buckets.keys().next();
+    if (!oldest.done) this.buckets.delete(oldest.value);
   }
 }
