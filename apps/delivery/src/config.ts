@@ -1,6 +1,6 @@
 import { setting } from '@campaign-webhooks/config';
 import { z } from 'zod';
-import { DEFAULT_RETRY_SCHEDULE, MAX_RETRY_DELAY, parseRetrySchedule } from './app/retry-schedule';
+import { DEFAULT_RETRY_SCHEDULE, parseRetrySchedule } from './app/retry-schedule';
 
 const retrySchedule = z
   .string()
@@ -11,7 +11,7 @@ const retrySchedule = z
     } catch (error) {
       context.addIssue({
         code: 'custom',
-        message: `expected durations separated by commas, each at most ${MAX_RETRY_DELAY}: ${(error as Error).message}`,
+        message: `expected durations separated by commas: ${(error as Error).message}`,
       });
       return z.NEVER;
     }

@@ -11,7 +11,7 @@ describe('parseRetrySchedule', () => {
 
   it('refuses a delay longer than a week', () => {
     expect(parseRetrySchedule('7d')).toEqual([604_800_000]);
-    expect(() => parseRetrySchedule('5s,7.5d')).toThrow('"7.5d" is too long');
+    expect(() => parseRetrySchedule('5s,7.5d')).toThrow('"7.5d" is longer than 7d');
   });
 });
 

@@ -8,19 +8,23 @@ export const DEFAULT_RETRY_SCHEDULE = '5s,5m,30m,2h,5h,10h,10h';
 
 const MAX_RETRY_AFTER_MS = 86_400_000;
 
-/** The longest delay a schedule may hold: with its jitter, well within what a timer can wait (24.8 days). */
-export const MAX_RETRY_DELAY = '7d';
-const MAX_RETRY_DELAY_MS = 7 * 86_400_000;
-
 const units: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 };
+
+function parseDuration(entry: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h|d)\s*$/.exec(entry);
+  if (!match) throw new Error(`"${entry}" is not a duration like 500ms, 5s, 5m, 2h or 1d`);
+  return Math.round(Number(match[1]) * units[match[2]]);
+}
+
+/** The longest delay a schedule may hold: with its jitter, well within what a timer can wait (24.8 days). */
+const MAX_RETRY_DELAY = '7d';
+const MAX_RETRY_DELAY_MS = parseDuration(MAX_RETRY_DELAY);
 
 /** Parses `5s,5m,2h` into milliseconds; throws naming the bad entry. */
 export function parseRetrySchedule(text: string): number[] {
   return text.split(',').map((entry) => {
-    const match = /^\s*(\d+(?:\.\d+)?)(ms|s|m|h|d)\s*$/.exec(entry);
-    if (!match) throw new Error(`"${entry}" is not a duration like 500ms, 5s, 5m, 2h or 1d`);
-    const delayMs = Math.round(Number(match[1]) * units[match[2]]);
-    if (delayMs > MAX_RETRY_DELAY_MS) throw new Error(`"${entry}" is too long`);
+    const delayMs = parseDuration(entry);
+    if (delayMs > MAX_RETRY_DELAY_MS) throw new Error(`"${entry}" is longer than ${MAX_RETRY_DELAY}`);
     return delayMs;
   });
 }
