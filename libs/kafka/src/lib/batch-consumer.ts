@@ -180,15 +180,17 @@ export class BatchConsumer {
     const id = partitionKey(topic, partition);
     // A rebalance this member came out of with the partition makes kafkajs fetch it again from the
     // committed offset, up to a commit interval behind what is done: that much is skipped, and
-    // resolved so that the fetch moves past it.
-    const doneBelow = this.done.get(id)?.offset ?? 0n;
-    const records = batch.messages
-      .filter((message) => BigInt(message.offset) >= doneBelow)
-      .map((message) => toConsumedRecord(topic, partition, message));
-    if (records.length === 0) {
+    // resolved so that the fetch moves past it. Offsets ascend, so the first one tells.
+    const doneBelow = this.done.get(id)?.offset;
+    const messages =
+      doneBelow !== undefined && BigInt(batch.messages[0].offset) < doneBelow
+        ? batch.messages.filter((message) => BigInt(message.offset) >= doneBelow)
+        : batch.messages;
+    if (messages.length === 0) {
       resolveOffset(batch.messages[batch.messages.length - 1].offset);
       return;
     }
+    const records = messages.map((message) => toConsumedRecord(topic, partition, message));
     this.options.hooks?.onConsumed?.(topic, records.length);
 
     // Long work must not look like a dead member: heartbeat while the stage runs. kafkajs rejoins a
