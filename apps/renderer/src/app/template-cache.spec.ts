@@ -1,4 +1,6 @@
 import { connectionSnapshot } from '@campaign-webhooks/contracts';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { TemplateCache } from './template-cache';
 
 const render = (cache: TemplateCache, templates: Record<string, unknown>) =>
@@ -47,5 +49,21 @@ describe('TemplateCache', () => {
     expect(render(cache, { message_send: { rolled: 'back' } })).toBe('{"rolled":"back"}');
     expect(render(cache, { message_send: { kept: '{{event}}' } })).toBe('{"kept":"message_send"}');
     expect(render(cache, {})).toBeUndefined();
+  });
+
+  it('lets go of the templates of a connection the feed replaced or deleted', async () => {
+    setFlagsFromString('--expose-gc');
+    const collectGarbage = runInNewContext('gc') as () => void;
+    const cache = new TemplateCache();
+    const compiledFor = (templates: Record<string, unknown>) =>
+      new WeakRef(cache.for(connectionSnapshot({ templates }), 'message_send') as object);
+    const dropped = compiledFor({ message_send: { kind: '{{event}}' } });
+    expect(dropped.deref()).toBeDefined();
+
+    // A WeakRef holds its target until the current job ends.
+    await new Promise((resolve) => setImmediate(resolve));
+    collectGarbage();
+
+    expect(dropped.deref()).toBeUndefined();
   });
 });
