@@ -1,22 +1,25 @@
-import { alertSchema } from '@campaign-webhooks/contracts';
+import { alertSchema, type ConnectionSnapshot } from '@campaign-webhooks/contracts';
 import {
   TransientError,
   type BatchStage,
   type ConsumedRecord,
   type RecordResult,
 } from '@campaign-webhooks/kafka';
+import { refusedAsData } from '@campaign-webhooks/persistence';
 import type { Counter } from 'prom-client';
 import type { IncidentNotifier } from './incident-notifier';
 import { decodeRecord } from './record-json';
 
 /**
- * Failure alerts into notifications, in order. Malformed alerts go to the dead-letter topic; a
+ * Failure alerts into notifications, in order. Malformed alerts go to the dead-letter topic, as
+ * do alerts naming another project than their connection's, and alerts the database refuses; a
  * well-formed one that cannot be handled now (mail server or database down) retries the batch,
  * which the notifier handles idempotently.
  */
 export class AlertStage implements BatchStage {
   constructor(
     private readonly notifier: IncidentNotifier,
+    private readonly connections: { get(id: string): ConnectionSnapshot | undefined },
     private readonly alerts: Counter<'kind'>,
   ) {}
 
@@ -28,12 +31,23 @@ export class AlertStage implements BatchStage {
         results.push(decoded);
         continue;
       }
-      try {
-        await this.notifier.handleAlert(decoded.value);
-      } catch (error) {
-        throw new TransientError(`alert not handled: ${(error as Error).message}`, { cause: error });
+      const alert = decoded.value;
+      const connection = this.connections.get(alert.connection_id);
+      if (connection && connection.project_id !== alert.project_id) {
+        results.push({ poison: "invalid_record: project_id is not the connection's project" });
+        continue;
       }
-      this.alerts.inc({ kind: decoded.value.kind });
+      try {
+        await this.notifier.handleAlert(alert);
+      } catch (error) {
+        const message = (error as Error).message;
+        if (refusedAsData(error)) {
+          results.push({ poison: `invalid_record: the database refused it: ${message}` });
+          continue;
+        }
+        throw new TransientError(`alert not handled: ${message}`, { cause: error });
+      }
+      this.alerts.inc({ kind: alert.kind });
       results.push({ produce: [] });
     }
     return results;

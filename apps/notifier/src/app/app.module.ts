@@ -67,11 +67,12 @@ export class AppModule implements OnApplicationShutdown {
             readiness.register('postgres', () => dataSource.query('select 1').then(() => true));
             const topics = topicNames(process.env);
             const notifierMetrics = new NotifierMetrics(metrics, () => notifier.openCount);
+            const connections = mirrorConnections(runtime, topics.connections, metrics).index;
             const notifier: IncidentNotifier = new IncidentNotifier({
               store: new TypeOrmIncidentStore(dataSource),
               deliveryLog: new TypeOrmDeliveryLog(dataSource),
               mailer,
-              connections: mirrorConnections(runtime, topics.connections, metrics).index,
+              connections,
               intervalMs,
               counters: notifierMetrics,
               log: logger,
@@ -80,7 +81,7 @@ export class AppModule implements OnApplicationShutdown {
               groupId: config.KAFKA_GROUP_ID,
               topics: [topics.alerts],
               deadLetterTopic: topics.deadLetter,
-              stage: new AlertStage(notifier, notifierMetrics.alerts),
+              stage: new AlertStage(notifier, connections, notifierMetrics.alerts),
             });
             return notifier;
           },

@@ -9,6 +9,8 @@ import {
 } from '@campaign-webhooks/kafka';
 import {
   profileCacheKey,
+  containsNul,
+  NUL_REFUSED,
   refusedAsData,
   type ProfileStore,
   type ProfileUpsert,
@@ -63,17 +65,6 @@ export class ProfileStage implements BatchStage {
     for (const { projectId, profileId } of changes.upserts) this.cache.forget(projectId, profileId);
     return results;
   }
-}
-
-const NUL_REFUSED = 'a NUL character, which PostgreSQL cannot store';
-
-function containsNul(value: unknown): boolean {
-  if (typeof value === 'string') return value.includes('\0');
-  if (Array.isArray(value)) return value.some(containsNul);
-  if (value !== null && typeof value === 'object') {
-    return Object.entries(value).some(([name, inner]) => name.includes('\0') || containsNul(inner));
-  }
-  return false;
 }
 
 /**
