@@ -62,10 +62,13 @@ export const UsernameRules = () =>
     Matches(/^[^:]*$/, { message: '$property must not contain a colon (Basic auth puts one after it)' }),
   );
 
-/** Fails a string for which `refused` holds; class-validator puts the property's name in `message`. */
-function Refuses(refused: (text: string) => boolean, message: string) {
+/**
+ * Fails a string for which `refused` holds; class-validator puts the property's name in `message`.
+ * A property with more than one gives each its own `name`, the key of its message.
+ */
+function Refuses(refused: (text: string) => boolean, message: string, name = 'refuses') {
   const validate = (value: unknown) => typeof value !== 'string' || !refused(value);
-  return ValidateBy({ name: 'refuses', validator: { validate } }, { message });
+  return ValidateBy({ name, validator: { validate } }, { message });
 }
 
 function hasControlCharacter(text: string): boolean {
@@ -95,12 +98,23 @@ export const SubscriptionEventsRules = () => KnownNames(SUBSCRIPTION_EVENTS, 'su
 
 export const FlagRules = () => IsBoolean();
 
-/** `null` clears the address, so only a present, non-null value is checked. */
+/**
+ * `null` clears the address, so only a present, non-null value is checked. IsEmail lets through
+ * forms the mailer rewrites or drops (control characters, a quoted local part, whitespace), which
+ * would have alerts go to an address other than the one shown, or to none: those are refused.
+ */
 export const NotifyEmailRules = () =>
   applyDecorators(
     ValidateIf((_object: object, value: unknown) => value !== undefined && value !== null),
     IsEmail({}, { message: 'notifyOnErrorEmail must be an email address, or null to send none' }),
     MaxLength(320),
+    Refuses(hasControlCharacter, '$property must not contain control characters', 'noControlCharacters'),
+    Refuses((text) => /\s/.test(text), '$property must not contain whitespace', 'noWhitespace'),
+    Refuses(
+      (text) => text.includes('"'),
+      '$property must not have a quoted local part (the part before the @)',
+      'noQuotedLocalPart',
+    ),
   );
 
 /** Every item of a list is one of `known`; a value that is not a list is left to `IsArray`. */

@@ -1,7 +1,9 @@
+import { BadRequestException } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { CreateConnectionDto } from './connection.dto';
 import { PatchConnectionDto } from './connection-patch.dto';
+import { validationPipe } from '../validation';
 
 const valid = {
   name: 'CRM sync',
@@ -103,6 +105,64 @@ describe('connection settings validation outside the container (the strict endpo
       (await errorsOf(PatchConnectionDto, { name: null, channels: null })).map((error) => error.field),
     ).toEqual(expect.arrayContaining(['name', 'channels']));
     expect(await errorsOf(PatchConnectionDto, { notifyOnErrorEmail: null })).toEqual([]);
+  });
+
+  it('refuses a notifyOnErrorEmail the mailer would not send to as shown, on create and on PATCH', async () => {
+    // IsEmail accepts each of these; the mailer strips or splits them, so alerts would go elsewhere.
+    const refused: Array<[string, string]> = [
+      ['"x\r\nBcc: y@evil.com"@example.com', 'notifyOnErrorEmail must not contain control characters'],
+      ['ops\u007f@example.com', 'notifyOnErrorEmail must not contain control characters'],
+      [
+        '"victim@evil.com,"@example.com',
+        'notifyOnErrorEmail must not have a quoted local part (the part before the @)',
+      ],
+      ['"ops"@example.com', 'notifyOnErrorEmail must not have a quoted local part (the part before the @)'],
+      ['"a b"@example.com', 'notifyOnErrorEmail must not contain whitespace'],
+      ['ops\u3000@example.com', 'notifyOnErrorEmail must not contain whitespace'],
+      ['ops\u2028@example.com', 'notifyOnErrorEmail must not contain whitespace'],
+    ];
+    for (const [notifyOnErrorEmail, message] of refused) {
+      for (const [type, body] of [
+        [CreateConnectionDto, { ...valid, notifyOnErrorEmail }],
+        [PatchConnectionDto, { notifyOnErrorEmail }],
+      ] as const) {
+        expect({ notifyOnErrorEmail, errors: await errorsOf(type, body) }).toEqual({
+          notifyOnErrorEmail,
+          errors: expect.arrayContaining([{ field: 'notifyOnErrorEmail', message }]),
+        });
+      }
+    }
+    // The request is a 400 naming the field, with its first failing rule only.
+    const answer = await validationPipe()
+      .transform(
+        { notifyOnErrorEmail: '"x\r\nBcc: y@evil.com"@example.com' },
+        { type: 'body', metatype: PatchConnectionDto },
+      )
+      .catch((error: BadRequestException) => error);
+    expect(answer).toBeInstanceOf(BadRequestException);
+    expect((answer as BadRequestException).getResponse()).toMatchObject({
+      statusCode: 400,
+      errors: [
+        { field: 'notifyOnErrorEmail', message: 'notifyOnErrorEmail must not contain control characters' },
+      ],
+    });
+  });
+
+  it('accepts ordinary notifyOnErrorEmail addresses', async () => {
+    for (const notifyOnErrorEmail of [
+      'ops@example.com',
+      'ops+alerts@example.com',
+      'first.last@mail.example.co.uk',
+      "o'brien@example.com",
+      'ops@b\u00fccher.de',
+      'ops@xn--bcher-kva.de',
+    ]) {
+      expect({
+        notifyOnErrorEmail,
+        errors: await errorsOf(PatchConnectionDto, { notifyOnErrorEmail }),
+      }).toEqual({ notifyOnErrorEmail, errors: [] });
+      expect(await errorsOf(CreateConnectionDto, { ...valid, notifyOnErrorEmail })).toEqual([]);
+    }
   });
 
   it('refuses auth given as an array, on create and on PATCH', async () => {

@@ -88,19 +88,17 @@ export class DeliveriesService {
     const channel = connection.channels.find(isChannel);
     const sample = sampleEvent(event, channel);
     const template = connection.templates[event];
-    let body: string;
-    if (template !== undefined) {
-      const parsed = parseTemplate(event, template);
-      if (!parsed.ok) throw new BadRequestException(`the saved template for ${event} does not compile`);
-      body = parsed.template.render({
-        ...sample,
-        project_id: projectId,
-        connection_name: connection.name,
-        profile: { first_name: 'Sample', last_name: 'Profile' },
-      });
-    } else {
-      body = renderDefaultBody(sample);
-    }
+    // As the renderer does, a saved template that no longer compiles (a later release checks more)
+    // gives way to the default body: a test send shows what deliveries send.
+    const parsed = template !== undefined ? parseTemplate(event, template) : undefined;
+    const body = parsed?.ok
+      ? parsed.template.render({
+          ...sample,
+          project_id: projectId,
+          connection_name: connection.name,
+          profile: { first_name: 'Sample', last_name: 'Profile' },
+        })
+      : renderDefaultBody(sample);
     const credentials: Credentials = connection.credentials
       ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
       : { type: 'none' };

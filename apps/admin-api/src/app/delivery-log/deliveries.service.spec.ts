@@ -1,0 +1,99 @@
+import { OUTCOME_HEADERS, topicNames } from '@campaign-webhooks/contracts';
+import type { SendResult } from '@campaign-webhooks/http-delivery';
+import type { PipelineRuntime } from '@campaign-webhooks/kafka';
+import type { Egress } from '@campaign-webhooks/outbound-auth';
+import type { ConnectionEntity, DeliveryLogStore } from '@campaign-webhooks/persistence';
+import type { SecretBox } from '@campaign-webhooks/secrets';
+import { renderDefaultBody } from '@campaign-webhooks/templating';
+import type { DataSource } from 'typeorm';
+import { DeliveriesService } from './deliveries.service';
+import { sampleEvent } from './sample-event';
+
+const now = new Date('2026-01-10T12:00:00.000Z');
+
+function connection(templates: Record<string, unknown>): ConnectionEntity {
+  return {
+    id: '6f1c2b7e-2d0a-4c57-9a55-0d3c8a1b2c3d',
+    projectId: 'acme',
+    name: 'CRM sync',
+    url: 'https://hooks.example.com/xp',
+    authType: 'none',
+    credentials: null,
+    messageEvents: ['message_send'],
+    channels: ['email'],
+    subscriptionEvents: [],
+    excludeIntegrationSources: false,
+    requireExternalMessageId: false,
+    useStaticIp: false,
+    notifyOnErrorEmail: null,
+    active: true,
+    templates,
+    version: 3,
+    createdAt: new Date('2026-01-01T00:00:00.000Z'),
+    updatedAt: new Date('2026-01-02T00:00:00.000Z'),
+  };
+}
+
+/** The service with the connection stored as given, an endpoint answering 200 and a broker. */
+function testSendOf(stored: ConnectionEntity) {
+  const sentBodies: string[] = [];
+  const outcomeBodies: (string | undefined)[] = [];
+  const dataSource = { manager: { findOneBy: async () => stored } } as unknown as DataSource;
+  const runtime = {
+    producer: {
+      send: async (records: { headers: Record<string, string> }[]) => {
+        outcomeBodies.push(...records.map((record) => record.headers[OUTCOME_HEADERS.requestBody]));
+      },
+    },
+  } as unknown as PipelineRuntime;
+  const standard = {
+    auth: { headersFor: async () => ({}) },
+    sender: {
+      send: async (request: { body: string }): Promise<SendResult> => {
+        sentBodies.push(request.body);
+        return { kind: 'response', status: 200, headers: {}, body: '', durationMs: 5 };
+      },
+    },
+  } as unknown as Egress;
+  const service = new DeliveriesService(
+    dataSource,
+    {} as DeliveryLogStore,
+    runtime,
+    topicNames({}),
+    {} as SecretBox,
+    { standard },
+  );
+  return { service, sentBodies, outcomeBodies };
+}
+
+describe('DeliveriesService.testSend', () => {
+  beforeEach(() => {
+    jest.useFakeTimers({ now, doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  });
+
+  afterEach(() => jest.useRealTimers());
+
+  it('sends the default body, as the renderer does, when the saved template no longer compiles', async () => {
+    // Stored directly: saving through the API would refuse it.
+    const stored = connection({ message_send: { to: '{{no_such_field}}' } });
+    const { service, sentBodies, outcomeBodies } = testSendOf(stored);
+
+    const outcome = await service.testSend('acme', stored.id, 'message_send');
+
+    const defaultBody = renderDefaultBody(sampleEvent('message_send', 'email', now));
+    expect(sentBodies).toEqual([defaultBody]);
+    expect(outcomeBodies).toEqual([defaultBody]);
+    expect(outcome).toMatchObject({ event: 'message_send', status: 'delivered', http_status: 200 });
+  });
+
+  it('sends the saved template when it compiles', async () => {
+    const stored = connection({ message_send: { to: '{{email}}', from: '{{connection_name}}' } });
+    const { service, sentBodies } = testSendOf(stored);
+
+    await service.testSend('acme', stored.id, 'message_send');
+
+    expect(sentBodies.map((body) => JSON.parse(body))).toEqual([
+      { to: 'sample@example.com', from: 'CRM sync' },
+    ]);
+  });
+});
