@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readStamp } from './bench-event';
 import { DeliveredSet } from './delivered-set';
 import { Histogram } from './histogram';
-import { webhookIndex, type Topology } from './topology';
+import { connectionOf, webhookIndex, type Topology } from './topology';
 
 const SLOW_ANSWER_MS = 2_000;
 
@@ -31,6 +31,11 @@ export interface ReceiverCounters {
   answered503: number;
   leftHanging: number;
   unreadable: number;
+  /**
+   * Webhooks answered 2xx at a connection the topology does not assign to their event: not
+   * counted as delivered (the slot's own connection has not had it).
+   */
+  misrouted: number;
   ceilingRequests: number;
 }
 
@@ -45,6 +50,8 @@ export class BenchReceiver {
   readonly delivered: DeliveredSet;
   /** Webhooks answered 2xx a second time: which, where, and how long after the first. */
   readonly duplicateExamples: DuplicateExample[] = [];
+  /** The first few misrouted webhooks: the event, and the connection that got it. */
+  readonly misroutedExamples: { seq: number; connection: number }[] = [];
   faultsActive = false;
   private frozen = false;
   private readonly servers: Server[] = [];
@@ -61,6 +68,7 @@ export class BenchReceiver {
     answered503: 0,
     leftHanging: 0,
     unreadable: 0,
+    misrouted: 0,
     ceilingRequests: 0,
   };
   /** Healthy-cohort latency of webhooks delivered during the current second. */
@@ -170,11 +178,10 @@ export class BenchReceiver {
       this.counters.arrivals++;
       const behaviour = this.faultsActive ? this.topology.faultOf[connection] : 'ok';
       const webhookId = headerText(request.headers['webhook-id']);
-      const index = webhookIndex(this.topology, stamp.seq, connection);
       const latencyUs = (arrivedAt - stamp.t0) * 1000;
       if (behaviour === 'ok') {
         response.writeHead(200, { 'content-type': 'application/json' }).end('{}');
-        this.recordDelivery(connection, index, webhookId, stamp.phase, latencyUs);
+        this.recordDelivery(connection, stamp.seq, webhookId, stamp.phase, latencyUs);
       } else if (behaviour === 'error') {
         this.counters.answered500++;
         response.writeHead(500, { 'content-type': 'application/json' }).end('{"error":"bench"}');
@@ -193,7 +200,7 @@ export class BenchReceiver {
         this.slowTimers.add(timer);
         // Only an answer that was written in full counts: the sender may have given up first.
         response.on('finish', () =>
-          this.recordDelivery(connection, index, webhookId, stamp.phase, latencyUs),
+          this.recordDelivery(connection, stamp.seq, webhookId, stamp.phase, latencyUs),
         );
       }
     });
@@ -201,18 +208,25 @@ export class BenchReceiver {
 
   private recordDelivery(
     connection: number,
-    index: number,
+    seq: number,
     webhookId: string | undefined,
     phase: number,
     latencyUs: number,
   ) {
+    // The ledger's index keeps only the slot: check that the slot's connection is this one.
+    if (connectionOf(this.topology, seq, connection % this.topology.fanout) !== connection) {
+      this.counters.misrouted++;
+      if (this.misroutedExamples.length < 20) this.misroutedExamples.push({ seq, connection });
+      return;
+    }
+    const index = webhookIndex(this.topology, seq, connection);
     const now = performance.now();
     if (!this.delivered.mark(index, webhookId, now)) {
       this.duplicatesByPhase.set(phase, this.duplicatesOf(phase) + 1);
       if (this.duplicateExamples.length < 20) {
         const first = this.delivered.firstArrivalOf(webhookId);
         this.duplicateExamples.push({
-          seq: Math.floor(index / this.topology.fanout),
+          seq,
           connection,
           cohort: this.topology.faultOf[connection],
           webhookId,

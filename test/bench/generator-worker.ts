@@ -19,7 +19,19 @@ const kafka = new Kafka({
   logLevel: logLevel.ERROR,
   logCreator: () => (entry) => port.postMessage({ type: 'log', line: JSON.stringify(entry.log) }),
 });
-const producer = kafka.producer({ allowAutoTopicCreation: false, createPartitioner: keyHashPartitioner });
+// Idempotent, as the services' producers: a produce that kafkajs retries after a timeout cannot
+// write its events twice. That takes one request in flight to the broker: the generator's other
+// sends wait in kafkajs, their events keep their scheduled t0, and a request carries up to 1,000
+// events, so the rate is not capped (the kafkajs ceiling, so set up, does over 100,000 a second).
+// Retries stay at kafkajs's usual five, not the idempotent default of forever, so a broker that
+// refuses the produce has it written off as unpublished rather than stalling the run.
+const producer = kafka.producer({
+  allowAutoTopicCreation: false,
+  createPartitioner: keyHashPartitioner,
+  idempotent: true,
+  maxInFlightRequests: 1,
+  retry: { retries: 5 },
+});
 const sequenced = new Int32Array(settings.sequenced);
 const generator = new OpenLoopGenerator(
   producer,

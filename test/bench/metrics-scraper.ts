@@ -1,6 +1,7 @@
 /** Metrics read from each service's /metrics every second. */
 export const SCRAPED_METRICS = [
   'nodejs_eventloop_lag_p99_seconds',
+  'nodejs_eventloop_lag_max_seconds',
   'nodejs_gc_duration_seconds_sum',
   'webhooks_deliveries_in_flight',
   'webhooks_deliveries_parked_total',

@@ -15,12 +15,17 @@ export interface GeneratorRun {
 export interface UnpublishedRange {
   fromSeq: number;
   count: number;
+  /** Why the produce failed, as kafkajs said. */
+  error?: string;
 }
 
 /** What the phases need of a generator, on this thread or another. */
 export type LoadGenerator = Pick<OpenLoopGenerator, 'run' | 'sequenced' | 'unpublished'>;
 
-/** Sends in flight at once; beyond it events wait for the next tick (and their delay is measured). */
+/**
+ * Sends in flight at once; beyond it events wait for the next tick (and their delay is measured).
+ * An idempotent producer puts one request on the wire at a time: the others wait in kafkajs.
+ */
 const MAX_SENDS_IN_FLIGHT = 4;
 /** Keeps each request far below the broker's 1 MiB batch limit and each tick's work short. */
 const MAX_EVENTS_PER_SEND = 1000;
@@ -107,8 +112,8 @@ export class OpenLoopGenerator {
     try {
       await this.producer.send({ topic: this.topic, messages, acks: -1 });
       run.published += upTo - from;
-    } catch {
-      this.unpublished.push({ fromSeq, count: upTo - from });
+    } catch (error) {
+      this.unpublished.push({ fromSeq, count: upTo - from, error: (error as Error).message });
     }
   }
 }

@@ -67,7 +67,8 @@ export interface BenchOptions {
 }
 
 const HELP = `npm run bench -- [options]
-  --short                 about a minute of load; asserts only the ledger (0 missing), never speed
+  --short                 about a minute of load; asserts only the ledger (every event published,
+                          0 missing, misrouted or unexpected), never speed
   --no-build              skip building the services first
   --connections N         connections created through the admin API (100)
   --fanout F              connections each event reaches (1); N must be a multiple of F

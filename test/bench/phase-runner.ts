@@ -40,7 +40,17 @@ export interface PhaseResult {
   machineCores: number;
   /** Cores the machine spent on work other than the processes under test: the noise. */
   otherCores: number;
+  /**
+   * Event-loop delay beyond the 10 ms sampling, ms: the median and the max of the phase's
+   * per-second p99s. Blind to a stall under 1 % of a second's samples (one a second, say).
+   */
   eventLoopP99Ms: Record<string, { median: number; max: number }>;
+  /**
+   * Event-loop delay beyond the 10 ms sampling over the whole phase, ms: `p99` of one histogram
+   * kept for the phase, the harness's only (prom-client resets a service's at every scrape and
+   * exports no counts to merge), and `max`, the longest single delay, of every process.
+   */
+  eventLoopPhaseMs: Record<string, { p99?: number; max: number }>;
   /** Per service, milliseconds a second spent collecting garbage (scavenges and full collections). */
   gcMsPerS: Record<string, number>;
   /** VmHWM: each process's peak resident memory since it started, read when the phase ended. */
@@ -87,7 +97,9 @@ export class PhaseRunner {
       if (cutOnLag && mainPathLag(monitor.lag) > lagBound) cutForLag = true;
       return cutForLag;
     };
+    monitor.startPhaseLoopDelay();
     const run = await generator.run(index, rate, durationS, shouldStop);
+    const harnessLoop = monitor.phaseLoopDelayMs();
     const cpuAfter = sampler.read();
     const after = receiver.read();
     const seconds = (cpuAfter.at - cpuBefore.at) / 1000;
@@ -114,6 +126,7 @@ export class PhaseRunner {
       machineCores: (cpuAfter.machineBusy - cpuBefore.machineBusy) / 1e6 / seconds,
       otherCores: otherCores(cpuBefore, cpuAfter),
       eventLoopP99Ms: eventLoopSummary(points),
+      eventLoopPhaseMs: { ...highestLoopDelay(points), harness: harnessLoop },
       gcMsPerS: gcTimeSummary(points),
       peakRssBytes: sampler.peakRss(),
       phaseRssBytes: highestResident(points),
@@ -290,4 +303,14 @@ function eventLoopSummary(points: TimelinePoint[]): PhaseResult['eventLoopP99Ms'
     summary[service] = { median: sorted[Math.floor(sorted.length / 2)], max: sorted[sorted.length - 1] };
   }
   return summary;
+}
+
+/** Per service, the longest event-loop delay of the phase: the highest of its per-second maxima. */
+function highestLoopDelay(points: TimelinePoint[]): PhaseResult['eventLoopPhaseMs'] {
+  const highest: PhaseResult['eventLoopPhaseMs'] = {};
+  for (const point of points) {
+    for (const [service, max] of Object.entries(point.eventLoopMaxMs))
+      highest[service] = { max: Math.max(highest[service]?.max ?? 0, max) };
+  }
+  return highest;
 }

@@ -278,7 +278,20 @@ export function summaryText(report: BenchReport): string {
       const pipeline = measured.map((p, index) => totals[index] - p.cpu['generator'].usPerWebhook);
       lines.push(`  ${'all but generator'.padEnd(20)}${pipeline.map((t) => pad(fixed(t, 1), 20)).join('')}`);
     }
-    lines.push('', 'event-loop delay p99 per second, beyond the 10 ms sampling interval, median / max (ms):');
+    lines.push(
+      '',
+      "event-loop delay over the whole phase, beyond the 10 ms sampling interval, p99 / max (ms; the p99 is the harness's only):",
+    );
+    lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
+    for (const name of Object.keys(measured[0].eventLoopPhaseMs)) {
+      lines.push(
+        `  ${name.padEnd(20)}${measured.map((p) => pad(`${fixed(p.eventLoopPhaseMs[name]?.p99, 1)} / ${fixed(p.eventLoopPhaseMs[name]?.max, 1)}`, 20)).join('')}`,
+      );
+    }
+    lines.push(
+      '',
+      'event-loop delay p99 of each second, beyond the 10 ms sampling interval, median / max of the seconds (ms; blind to a stall under 1 % of a second):',
+    );
     lines.push(`  ${'process'.padEnd(20)}${measured.map((p) => pad(p.name, 20)).join('')}`);
     for (const service of Object.keys(measured[0].eventLoopP99Ms)) {
       lines.push(
@@ -319,11 +332,24 @@ export function summaryText(report: BenchReport): string {
     lines.push(
       '',
       `ledger: published ${ledger.published} = delivered ${ledger.delivered} + retrying ${ledger.retrying} + dead-lettered ${ledger.deadLettered} + missing ${ledger.missing}` +
-        `${ledger.balanced ? '' : ' (DOES NOT BALANCE)'}; duplicates ${ledger.duplicates}; unpublished events ${ledger.unpublishedEvents}`,
+        `; duplicates ${ledger.duplicates}; unexpected ${ledger.unexpected}; misrouted ${ledger.misrouted}; unpublished events ${ledger.unpublishedEvents}`,
+      ledger.retryOutcomesRead
+        ? '  retrying: a retry still pending (no attempt recorded since the latest retry, or the latest attempt asked for another)'
+        : '  retrying: every webhook ever handed to webhooks.retries (webhooks.outcomes could not be read to its end, so a lost one is not told apart)',
     );
     if (ledger.unpublishedEvents > 0) {
       lines.push(
-        `WARNING: the broker refused ${ledger.unpublishedEvents} events from the generator; they are outside the ledger and the phases' published rates`,
+        `WARNING: the broker refused ${ledger.unpublishedEvents} events from the generator (${ledger.unpublishedError ?? 'no error given'}); they are outside the ledger and the phases' published rates`,
+      );
+    }
+    if (ledger.unexpected > 0) {
+      lines.push(
+        `WARNING: ${ledger.unexpected} webhooks answered 2xx that no published event called for (a sequence number never handed out, or an event written off as unpublished)`,
+      );
+    }
+    if (ledger.misroutedExamples.length) {
+      lines.push(
+        `misrouted (not counted as delivered), first few (seq, connection that got it): ${ledger.misroutedExamples.map((m) => `(${m.seq}, ${m.connection})`).join(' ')}`,
       );
     }
     const ids = ledger.webhookIdCheck;

@@ -25,8 +25,12 @@ export interface TimelinePoint {
   machineCores: number;
   /** Resident memory per process at the sample, bytes. */
   residentBytes: Record<string, number>;
-  /** Per service, and `harness` for this process. */
+  /**
+   * Event-loop delay of the second beyond the sampling interval, its p99 and its max (ms); per
+   * service, and `harness` for this process.
+   */
   eventLoopP99Ms: Record<string, number>;
+  eventLoopMaxMs: Record<string, number>;
   metrics: Record<string, ServiceMetrics>;
 }
 
@@ -45,6 +49,8 @@ export class TimelineMonitor {
   private lastDelivered: number;
   private latestLag: LagReading = {};
   private readonly loopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLING_MS });
+  /** The same, not reset each second: the harness's delay over a whole phase. */
+  private readonly phaseLoopDelay = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLING_MS });
 
   constructor(
     private readonly receiver: BenchReceiver,
@@ -64,12 +70,27 @@ export class TimelineMonitor {
 
   start(): void {
     this.loopDelay.enable();
+    this.phaseLoopDelay.enable();
     this.timer = setInterval(() => void this.sample(), 1_000);
   }
 
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.loopDelay.disable();
+    this.phaseLoopDelay.disable();
+  }
+
+  /** Starts the harness's whole-phase event-loop histogram afresh. */
+  startPhaseLoopDelay(): void {
+    this.phaseLoopDelay.reset();
+  }
+
+  /** The harness's event-loop delay since startPhaseLoopDelay, beyond sampling: p99 and max (ms). */
+  phaseLoopDelayMs(): { p99: number; max: number } {
+    return {
+      p99: delayBeyondSampling(this.phaseLoopDelay.percentile(99) / 1e6),
+      max: delayBeyondSampling(this.phaseLoopDelay.max / 1e6),
+    };
   }
 
   /** Reads lag now, outside the once-a-second rhythm. */
@@ -99,10 +120,16 @@ export class TimelineMonitor {
       const eventLoopP99Ms: Record<string, number> = {
         harness: delayBeyondSampling(this.loopDelay.percentile(99) / 1e6),
       };
+      const eventLoopMaxMs: Record<string, number> = {
+        harness: delayBeyondSampling(this.loopDelay.max / 1e6),
+      };
       this.loopDelay.reset();
       for (const [service, values] of Object.entries(metrics)) {
         if (values.nodejs_eventloop_lag_p99_seconds !== undefined) {
           eventLoopP99Ms[service] = delayBeyondSampling(values.nodejs_eventloop_lag_p99_seconds * 1000);
+        }
+        if (values.nodejs_eventloop_lag_max_seconds !== undefined) {
+          eventLoopMaxMs[service] = delayBeyondSampling(values.nodejs_eventloop_lag_max_seconds * 1000);
         }
       }
       this.points.push({
@@ -118,6 +145,7 @@ export class TimelineMonitor {
         machineCores: (cpu.machineBusy - this.lastCpu.machineBusy) / 1e6 / seconds,
         residentBytes: cpu.residentBytes,
         eventLoopP99Ms,
+        eventLoopMaxMs,
         metrics,
       });
       this.lastCpu = cpu;
