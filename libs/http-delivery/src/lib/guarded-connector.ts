@@ -1,6 +1,6 @@
 import type { LookupAddress } from 'node:dns';
-import { isIP, type LookupFunction } from 'node:net';
-import { buildConnector } from 'undici';
+import { isIP, type LookupFunction, type Socket } from 'node:net';
+import { buildConnector, errors } from 'undici';
 import type { AddressResolver } from './address-resolver';
 import type { EndpointPolicy } from './endpoint-policy';
 import { ForbiddenAddressError } from './forbidden-address-error';
@@ -38,31 +38,106 @@ export function createGuardedConnector(options: GuardedConnectorOptions): buildC
   };
 }
 
+export interface TunnelConnectorOptions {
+  policy: EndpointPolicy;
+  /** One deadline for resolving, every CONNECT tried and TLS through the tunnel. */
+  timeoutMs: number;
+  resolve?: AddressResolver;
+}
+
 /**
- * Wraps a connector whose socket is opened by someone else (a proxy tunnel): the target is
- * resolved and checked here first, and the tunnel is opened only if every address is allowed,
- * to an address checked. Given the name, the proxy would resolve it again, and a name that
- * answers differently the second time would reach an address nobody checked. TLS still verifies
- * the certificate against the name.
+ * Wraps ProxyAgent's tunnel opener (`openTunnel`, which sends a CONNECT through the proxy's own
+ * client). undici gives a request its abort hook only once connected, so nothing else bounds this
+ * phase: here one deadline covers it all, calls back with a timeout, aborts a CONNECT still
+ * waiting (which destroys its socket to the proxy), and destroys a tunnel mid-TLS or a late one.
+ *
+ * Under `public-https` the target is resolved and checked here first, and the tunnel is opened only
+ * if every address is allowed, to an address checked. Given the name, the proxy would resolve it
+ * again, and a name that answers differently the second time would reach an address nobody
+ * checked. TLS is started here over the tunnel, still to the name: SNI and the certificate check
+ * use it.
  */
-export function guardTunnelConnector(
+export function createTunnelConnector(
   openTunnel: buildConnector.connector,
-  resolve: AddressResolver | undefined,
+  options: TunnelConnectorOptions,
 ): buildConnector.connector {
-  const lookup: LookupFunction = createGuardedLookup('public-https', resolve);
-  return function guardedTunnel(target, callback) {
-    const refusal = refuseForbiddenLiteral(target.hostname);
-    if (refusal !== undefined) {
-      process.nextTick(callback, refusal, null);
-      return;
-    }
-    if (isIP(target.hostname) !== 0) {
-      openTunnel(target, callback);
+  const { timeoutMs } = options;
+  const lookup: LookupFunction | undefined =
+    options.policy === 'public-https' ? createGuardedLookup('public-https', options.resolve) : undefined;
+  // undici's connector returns the socket it opens, though its type says nothing.
+  const startTls = buildConnector({ timeout: timeoutMs }) as (
+    ...args: Parameters<buildConnector.connector>
+  ) => Socket;
+  return function connectThroughTunnel(target, callback) {
+    const aborter = new AbortController();
+    let tunnel: Socket | undefined;
+    let secured: Socket | undefined;
+    let settled = false;
+    const settle = (error: Error | null, socket: Socket | null): void => {
+      if (settled) {
+        socket?.destroy();
+        return;
+      }
+      settled = true;
+      clearTimeout(deadline);
+      if (error !== null) {
+        callback(error, null);
+      } else {
+        callback(null, socket as Socket);
+      }
+    };
+    const deadline = setTimeout(() => {
+      settle(new errors.ConnectTimeoutError(`no connection through the proxy within ${timeoutMs} ms`), null);
+      aborter.abort();
+      secured?.destroy();
+      tunnel?.destroy();
+    }, timeoutMs);
+
+    // `host:port` is what the CONNECT names. The tunnel is asked for as plain TCP, so that it
+    // comes back here for TLS; the port is written out because ProxyAgent would default it to 80.
+    const port = target.port !== '' ? target.port : target.protocol === 'https:' ? '443' : '80';
+    const open = (hostname: string, orElse: (error: Error) => boolean): void => {
+      const through = {
+        ...target,
+        hostname,
+        host: `${isIP(hostname) === 6 ? `[${hostname}]` : hostname}:${port}`,
+        port,
+        protocol: 'http:',
+        signal: aborter.signal,
+      };
+      openTunnel(through, (error, socket) => {
+        if (settled) {
+          socket?.destroy();
+        } else if (error !== null) {
+          if (!orElse(error)) {
+            settle(error, null);
+          }
+        } else if (target.protocol !== 'https:') {
+          settle(null, socket);
+        } else {
+          tunnel = socket;
+          // `servername`, the name TLS sends and checks the certificate against, is the
+          // target's: undici sets it from the URL.
+          secured = startTls({ ...target, httpSocket: socket }, (error, socket) => settle(error, socket));
+        }
+      });
+    };
+
+    if (lookup === undefined || isIP(target.hostname) !== 0) {
+      const refusal = lookup === undefined ? undefined : refuseForbiddenLiteral(target.hostname);
+      if (refusal !== undefined) {
+        process.nextTick(settle, refusal, null);
+      } else {
+        open(target.hostname, () => false);
+      }
       return;
     }
     lookup(target.hostname, { all: true }, (error, addresses) => {
+      if (settled) {
+        return;
+      }
       if (error !== null) {
-        callback(error, null);
+        settle(error, null);
         return;
       }
       // Every address passed the check. IPv4 first, which more egress networks route; then each
@@ -72,27 +147,14 @@ export function guardTunnelConnector(
         ...all.filter(({ family }) => family === 4),
         ...all.filter(({ family }) => family !== 4),
       ];
-      // `host` is what the CONNECT names: the name with the port, if the URL gave one.
-      const port = (target.host ?? target.hostname).slice(target.hostname.length);
-      const attempt = (index: number): void => {
-        const { address, family } = ordered[index];
-        openTunnel(
-          // `servername`, the name TLS sends and checks the certificate against, stays the
-          // target's: undici sets it from the URL.
-          {
-            ...target,
-            hostname: address,
-            host: `${family === 6 ? `[${address}]` : address}${port}`,
-          },
-          (...result) => {
-            if (result[0] !== null && index + 1 < ordered.length && isUnreachableThroughProxy(result[0])) {
-              attempt(index + 1);
-            } else {
-              callback(...result);
-            }
-          },
-        );
-      };
+      const attempt = (index: number): void =>
+        open(ordered[index].address, (failure) => {
+          if (index + 1 < ordered.length && isUnreachableThroughProxy(failure)) {
+            attempt(index + 1);
+            return true;
+          }
+          return false;
+        });
       attempt(0);
     });
   };

@@ -1,8 +1,9 @@
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer, type Server as HttpsServer } from 'node:https';
-import { connect, type AddressInfo, type Socket } from 'node:net';
+import { connect, createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
 import type { AddressResolver } from './address-resolver';
 import { selfSignedCertificate, startLocalReceiver, type LocalReceiver } from './local-receiver.fixture';
+import type { SendResult } from './send-result';
 import { WebhookSender, type WebhookSenderOptions } from './webhook-sender';
 
 interface LocalProxy {
@@ -53,6 +54,73 @@ async function startLocalProxy(
   };
 }
 
+interface QuietProxy {
+  url: string;
+  /** The target of each CONNECT received. */
+  connects: string[];
+  /** Connections from the sender still open. */
+  openSockets: () => number;
+  close: () => Promise<void>;
+}
+
+/**
+ * A proxy on 127.0.0.1 that accepts connections and reads CONNECT requests, then answers `never`,
+ * or `200` and then never a byte more (`tunnel`), or a status code after a delay.
+ */
+async function startQuietProxy(
+  answer: 'never' | 'tunnel' | { status: number; afterMs: number },
+): Promise<QuietProxy> {
+  const connects: string[] = [];
+  const sockets = new Set<Socket>();
+  const server = createTcpServer((socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => undefined);
+    let head = '';
+    socket.on('data', (chunk: Buffer) => {
+      if (head.includes('\r\n\r\n')) {
+        return; // through the tunnel, to nowhere
+      }
+      head += chunk.toString('latin1');
+      if (!head.includes('\r\n\r\n')) {
+        return;
+      }
+      connects.push(head.split(' ')[1]);
+      if (answer === 'tunnel') {
+        socket.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+      } else if (answer !== 'never') {
+        const reply = setTimeout(
+          () => socket.end(`HTTP/1.1 ${answer.status} Unreachable\r\ncontent-length: 0\r\n\r\n`),
+          answer.afterMs,
+        );
+        socket.on('close', () => clearTimeout(reply));
+      }
+    });
+  });
+  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    connects,
+    openSockets: () => sockets.size,
+    close: () =>
+      new Promise<void>((closed) => {
+        sockets.forEach((socket) => socket.destroy());
+        server.close(() => closed());
+      }),
+  };
+}
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((tick) => setTimeout(tick, 10));
+  }
+}
+
 describe('WebhookSender through a proxy', () => {
   let receiver: LocalReceiver;
   let proxy: LocalProxy | undefined;
@@ -100,7 +168,7 @@ describe('WebhookSender through a proxy', () => {
     const through = await senderThroughProxy({ policy: 'public-https' });
 
     await expect(
-      through.send({ url: `${receiver.origin}/hook`, headers: {}, body: '{}' }),
+      through.send({ url: `https://127.0.0.1:${receiver.port}/hook`, headers: {}, body: '{}' }),
     ).resolves.toMatchObject({
       kind: 'error',
       error: 'forbidden_address',
@@ -115,7 +183,7 @@ describe('WebhookSender through a proxy', () => {
     const through = await senderThroughProxy({ policy: 'public-https', resolve });
 
     await expect(
-      through.send({ url: `http://rebind.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
+      through.send({ url: `https://rebind.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
     ).resolves.toMatchObject({
       kind: 'error',
       error: 'forbidden_address',
@@ -131,7 +199,7 @@ describe('WebhookSender through a proxy', () => {
     // The proxy refuses: the CONNECT it was asked for is what counts.
     const through = await senderThroughProxy({ policy: 'public-https', resolve }, 403);
 
-    await through.send({ url: `http://rebind.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
+    await through.send({ url: `https://rebind.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
   });
 
@@ -142,7 +210,7 @@ describe('WebhookSender through a proxy', () => {
     // The proxy reaches neither: the CONNECTs it was asked for are what count.
     const through = await senderThroughProxy({ policy: 'public-https', resolve }, 502);
 
-    await through.send({ url: `http://dual.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
+    await through.send({ url: `https://dual.example.com:${receiver.port}/hook`, headers: {}, body: '{}' });
     expect(proxy?.tunnels).toEqual([`${v4.address}:${receiver.port}`, `[${v6.address}]:${receiver.port}`]);
   });
 
@@ -152,16 +220,17 @@ describe('WebhookSender through a proxy', () => {
         { address: '93.184.215.14', family: 4 },
         { address: '93.184.215.15', family: 4 },
       ]);
-    // The first address is down; the proxy reaches the second (this test's receiver).
+    // The first address is down; the proxy reaches the second (this test's receiver, which
+    // speaks plain http: TLS fails there, which shows the tunnel reached it).
     const through = await senderThroughProxy({ policy: 'public-https', resolve }, (requested) =>
       requested.startsWith('93.184.215.14:') ? 502 : `127.0.0.1:${receiver.port}`,
     );
 
     await expect(
-      through.send({ url: `http://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
-    ).resolves.toMatchObject({ kind: 'response', status: 200 });
+      through.send({ url: `https://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
+    ).resolves.toMatchObject({ kind: 'error', error: 'tls' });
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`, `93.184.215.15:${receiver.port}`]);
-    expect(receiver.requests).toHaveLength(1);
+    expect(receiver.connections()).toBe(1);
   });
 
   it('does not try another address when the proxy refuses the tunnel itself', async () => {
@@ -173,7 +242,7 @@ describe('WebhookSender through a proxy', () => {
     const through = await senderThroughProxy({ policy: 'public-https', resolve }, 407);
 
     await expect(
-      through.send({ url: `http://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
+      through.send({ url: `https://hooks.example.com:${receiver.port}/hook`, headers: {}, body: '{}' }),
     ).resolves.toMatchObject({ kind: 'error', error: 'connection', message: expect.stringContaining('407') });
     expect(proxy?.tunnels).toEqual([`93.184.215.14:${receiver.port}`]);
   });
@@ -234,5 +303,91 @@ describe('WebhookSender through a proxy', () => {
       () =>
         new WebhookSender({ userAgent: 'x/1', localAddress: '127.0.0.2', proxyUrl: 'http://127.0.0.1:3128' }),
     ).toThrow('choose one static egress: a local address or a proxy URL, not both');
+  });
+});
+
+describe('WebhookSender through a proxy that does not answer in time', () => {
+  const timeoutMs = 500;
+  const margin = 300;
+  const publicAddress: AddressResolver = (_hostname, _options, callback) =>
+    callback(null, [{ address: '93.184.215.14', family: 4 }]);
+  let quiet: QuietProxy | undefined;
+  let sender: WebhookSender | undefined;
+
+  afterEach(async () => {
+    // The proxy first: before the fix, a sender's close would wait for its tunnels.
+    await quiet?.close();
+    await sender?.close();
+    quiet = undefined;
+    sender = undefined;
+  });
+
+  async function sendAll(url: string, count: number): Promise<{ results: SendResult[]; elapsedMs: number }> {
+    const startedAt = performance.now();
+    const results = await Promise.all(
+      Array.from(
+        { length: count },
+        () => sender?.send({ url, headers: {}, body: '{}' }) as Promise<SendResult>,
+      ),
+    );
+    return { results, elapsedMs: performance.now() - startedAt };
+  }
+
+  it.each([
+    ['allow-private', 'http://127.0.0.1:9/hook'],
+    ['public-https', 'https://hooks.example.com/hook'],
+  ] as const)(
+    'under %s, gives up on a CONNECT never answered at the timeout, and closes its sockets',
+    async (policy, url) => {
+      quiet = await startQuietProxy('never');
+      sender = new WebhookSender({
+        userAgent: 'x/1',
+        policy,
+        timeoutMs,
+        proxyUrl: quiet.url,
+        resolve: publicAddress,
+      });
+
+      for (const batch of [1, 2]) {
+        const { results, elapsedMs } = await sendAll(url, 10);
+
+        expect(results).toEqual(Array(10).fill(expect.objectContaining({ kind: 'error', error: 'timeout' })));
+        expect(elapsedMs).toBeLessThan(timeoutMs + margin);
+        expect(quiet.connects.length).toBeGreaterThanOrEqual(batch);
+        await waitFor(() => quiet?.openSockets() === 0, margin * 2);
+      }
+    },
+  );
+
+  it('gives up on TLS through a tunnel that goes quiet, and closes the tunnel', async () => {
+    quiet = await startQuietProxy('tunnel');
+    sender = new WebhookSender({ userAgent: 'x/1', timeoutMs, proxyUrl: quiet.url, resolve: publicAddress });
+
+    const { results, elapsedMs } = await sendAll('https://hooks.example.com/hook', 3);
+
+    expect(results).toEqual(Array(3).fill(expect.objectContaining({ kind: 'error', error: 'timeout' })));
+    expect(elapsedMs).toBeLessThan(timeoutMs + margin);
+    expect(quiet.connects).toContain('93.184.215.14:443');
+    await waitFor(() => quiet?.openSockets() === 0, margin * 2);
+  });
+
+  it('tries no further address once the timeout has passed', async () => {
+    // Each CONNECT is refused as unreachable after 300 ms: a third would start at 600 ms.
+    quiet = await startQuietProxy({ status: 502, afterMs: 300 });
+    const threeAddresses: AddressResolver = (_hostname, _options, callback) =>
+      callback(null, [
+        { address: '93.184.215.14', family: 4 },
+        { address: '93.184.215.15', family: 4 },
+        { address: '93.184.215.16', family: 4 },
+      ]);
+    sender = new WebhookSender({ userAgent: 'x/1', timeoutMs, proxyUrl: quiet.url, resolve: threeAddresses });
+
+    const { results, elapsedMs } = await sendAll('https://hooks.example.com/hook', 1);
+
+    expect(results).toEqual([expect.objectContaining({ kind: 'error', error: 'timeout' })]);
+    expect(elapsedMs).toBeLessThan(timeoutMs + margin);
+    await new Promise((later) => setTimeout(later, 400));
+    expect(quiet.connects).toEqual(['93.184.215.14:443', '93.184.215.15:443']);
+    expect(quiet.openSockets()).toBe(0);
   });
 });

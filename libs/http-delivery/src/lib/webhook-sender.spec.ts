@@ -353,7 +353,12 @@ describe('WebhookSender', () => {
       error: 'other',
       message: 'invalid URL',
     });
-    await expect(send('ftp://127.0.0.1/')).resolves.toMatchObject({ kind: 'error', error: 'other' });
+    // Not retried: no attempt could ever succeed.
+    await expect(send('ftp://127.0.0.1/')).resolves.toMatchObject({
+      kind: 'error',
+      error: 'forbidden_address',
+      message: 'URL scheme ftp: refused: the allow-private policy allows http:// and https:// URLs only',
+    });
   });
 
   it('reports a header value it cannot send without throwing', async () => {
@@ -402,10 +407,30 @@ describe('WebhookSender', () => {
   });
 
   describe('under public-https', () => {
+    it('refuses plain http before resolving anything, and without retry', async () => {
+      // A spy that answers nothing, so that nothing could be dialled even if it were asked.
+      const resolve = resolverAnswering({});
+      const { port, connections } = await setUp(respondWith(200), { policy: 'public-https', resolve });
+
+      await expect(
+        send(`http://hooks.example.com:${port}/`, { authorization: 'Bearer token-1' }),
+      ).resolves.toMatchObject({
+        kind: 'error',
+        error: 'forbidden_address',
+        message: 'URL scheme http: refused: the public-https policy allows https:// URLs only',
+      });
+      // Refused again from the cache of parsed URLs.
+      await expect(send(`http://hooks.example.com:${port}/`)).resolves.toMatchObject({
+        error: 'forbidden_address',
+      });
+      expect(resolve.asked).toEqual([]);
+      expect(connections()).toBe(0);
+    });
+
     it('refuses to connect to a loopback IP literal', async () => {
       const { port, connections } = await setUp(respondWith(200), { policy: 'public-https' });
 
-      await expect(send(`http://127.0.0.1:${port}/`)).resolves.toMatchObject({
+      await expect(send(`https://127.0.0.1:${port}/`)).resolves.toMatchObject({
         kind: 'error',
         error: 'forbidden_address',
         message: 'refusing to connect to 127.0.0.1: loopback',
@@ -417,7 +442,7 @@ describe('WebhookSender', () => {
       const resolve = resolverAnswering({ 'rebind.example.com': '127.0.0.1' });
       const { port, connections } = await setUp(respondWith(200), { policy: 'public-https', resolve });
 
-      await expect(send(`http://rebind.example.com:${port}/`)).resolves.toMatchObject({
+      await expect(send(`https://rebind.example.com:${port}/`)).resolves.toMatchObject({
         kind: 'error',
         error: 'forbidden_address',
         message: 'refusing to connect to rebind.example.com at 127.0.0.1: loopback',
@@ -429,7 +454,7 @@ describe('WebhookSender', () => {
     it('refuses localhost through the system resolver', async () => {
       const { port, connections } = await setUp(respondWith(200), { policy: 'public-https' });
 
-      await expect(send(`http://localhost:${port}/`)).resolves.toMatchObject({
+      await expect(send(`https://localhost:${port}/`)).resolves.toMatchObject({
         kind: 'error',
         error: 'forbidden_address',
       });
@@ -441,7 +466,7 @@ describe('WebhookSender', () => {
       async (host) => {
         const { port, connections } = await setUp(respondWith(200), { policy: 'public-https' });
 
-        await expect(send(`http://${host}:${port}/`)).resolves.toMatchObject({
+        await expect(send(`https://${host}:${port}/`)).resolves.toMatchObject({
           kind: 'error',
           error: 'forbidden_address',
         });

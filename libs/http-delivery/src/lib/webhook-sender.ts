@@ -13,8 +13,8 @@ export interface WebhookSenderOptions {
   /** Deadline for the whole attempt: queueing, connect, TLS, request and response. Default 5000. */
   timeoutMs?: number;
   /**
-   * Addresses dialled are checked under `public-https` (default). The URL scheme is not: that is
-   * `checkEndpointUrl`'s job at save time, so plain http to a public address still goes out.
+   * Under `public-https` (default), https only and every address dialled checked; the scheme is
+   * checked again here at send time, not only by `checkEndpointUrl` at save time.
    */
   policy?: EndpointPolicy;
   /** Response bytes kept; the rest is never read. Default 64 KiB. */
@@ -39,7 +39,7 @@ export class WebhookSender {
   private readonly timeoutMs: number;
   private readonly maxResponseBytes: number;
   private readonly userAgent: string;
-  private readonly targets = new RequestTargetCache();
+  private readonly targets: RequestTargetCache;
 
   constructor(options: WebhookSenderOptions) {
     this.timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
@@ -54,8 +54,10 @@ export class WebhookSender {
     if (options.localAddress !== undefined && isIP(options.localAddress) === 0) {
       throw new Error(`localAddress must be an IP address, got ${JSON.stringify(options.localAddress)}`);
     }
+    const policy = options.policy ?? 'public-https';
+    this.targets = new RequestTargetCache(policy);
     this.dispatcher = createEgressDispatcher({
-      policy: options.policy ?? 'public-https',
+      policy,
       timeoutMs: this.timeoutMs,
       connectionsPerOrigin: options.connectionsPerOrigin,
       localAddress: options.localAddress,
@@ -74,6 +76,16 @@ export class WebhookSender {
           kind: 'error',
           error: 'other',
           message: 'invalid URL',
+          durationMs: performance.now() - startedAt,
+        });
+        return;
+      }
+      if (target.refusal !== undefined) {
+        // Reported like a forbidden address: not retried, and nothing is resolved or dialled.
+        settle({
+          kind: 'error',
+          error: 'forbidden_address',
+          message: target.refusal,
           durationMs: performance.now() - startedAt,
         });
         return;

@@ -1,5 +1,6 @@
-import type { AddressResolver } from '@campaign-webhooks/http-delivery';
-import { createServer, type AddressInfo, type Server } from 'node:net';
+import { createEgressDispatcher, type AddressResolver } from '@campaign-webhooks/http-delivery';
+import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import type { Dispatcher } from 'undici';
 import { OAuthTokenError } from './oauth-token-error';
 import { OAuthTokenProvider } from './oauth-token-provider';
 
@@ -77,3 +78,87 @@ describe('OAuthTokenProvider egress guard (token URLs are customer input)', () =
     expect(connections).toBe(0);
   });
 });
+
+describe('OAuthTokenProvider deadline (a server that accepts and never answers)', () => {
+  const timeoutMs = 500;
+  const margin = 300;
+  const publicAddress: AddressResolver = (_hostname, _options, callback) =>
+    callback(null, [{ address: '93.184.215.14', family: 4 }]);
+  let silent: Server;
+  let silentUrl: string;
+  const sockets = new Set<Socket>();
+  let dispatcher: Dispatcher | undefined;
+  let tokens: OAuthTokenProvider | undefined;
+
+  beforeEach(async () => {
+    silent = createServer((socket) => {
+      sockets.add(socket);
+      socket.on('error', () => undefined);
+      socket.on('close', () => sockets.delete(socket));
+      // Reads (and ignores) what comes, so that it sees the sender hang up.
+      socket.resume();
+    });
+    await new Promise<void>((listening) => silent.listen(0, '127.0.0.1', listening));
+    silentUrl = `http://127.0.0.1:${(silent.address() as AddressInfo).port}`;
+  });
+
+  afterEach(async () => {
+    // Destroyed, not closed: before the fix, closing would wait for the request still pending.
+    await dispatcher?.destroy();
+    await tokens?.close();
+    sockets.forEach((socket) => socket.destroy());
+    await new Promise<void>((closed) => silent.close(() => closed()));
+    dispatcher = undefined;
+    tokens = undefined;
+  });
+
+  /** The outcome of `token()`, or 'still pending' once `withinMs` have passed. */
+  async function outcomeWithin(tokenUrl: string, withinMs: number): Promise<unknown> {
+    const pending = tokens?.token('connection-1', { tokenUrl, clientId: 'client', clientSecret: 'secret' });
+    return Promise.race([
+      pending?.then(
+        () => 'resolved',
+        (error: unknown) => error,
+      ),
+      new Promise((later) => setTimeout(later, withinMs, 'still pending')),
+    ]);
+  }
+
+  it('rejects at the timeout through a proxy that never answers the CONNECT, and closes its socket', async () => {
+    dispatcher = createEgressDispatcher({
+      policy: 'public-https',
+      timeoutMs,
+      proxyUrl: silentUrl,
+      resolve: publicAddress,
+    });
+    tokens = new OAuthTokenProvider({ timeoutMs, dispatcher });
+
+    const outcome = await outcomeWithin('https://auth.example.com/token', timeoutMs + margin);
+
+    expect(outcome).toBeInstanceOf(OAuthTokenError);
+    expect((outcome as OAuthTokenError).kind).toBe('unreachable');
+    expect((outcome as OAuthTokenError).message).toBe(
+      `OAuth token request to https://auth.example.com/token failed: no answer within ${timeoutMs} ms`,
+    );
+    await waitFor(() => sockets.size === 0, margin * 2);
+  });
+
+  it('rejects at the timeout when the token endpoint itself never answers', async () => {
+    tokens = new OAuthTokenProvider({ timeoutMs, policy: 'allow-private' });
+
+    const outcome = await outcomeWithin(`${silentUrl}/token`, timeoutMs + margin);
+
+    expect(outcome).toBeInstanceOf(OAuthTokenError);
+    expect((outcome as OAuthTokenError).message).toMatch(/no answer within 500 ms$/);
+  });
+});
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error(`condition not met within ${timeoutMs} ms`);
+    }
+    await new Promise((tick) => setTimeout(tick, 10));
+  }
+}

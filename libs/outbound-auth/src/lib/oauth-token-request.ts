@@ -49,19 +49,55 @@ async function exchange(config: TokenRequestConfig, options: TokenExchangeOption
   if (!urlCheck.ok) {
     throw new OAuthTokenError('unreachable', `OAuth token URL refused: ${urlCheck.reason}`);
   }
-  const response = await request(urlCheck.url, {
-    dispatcher: options.dispatcher,
-    method: 'POST',
-    headers: {
-      authorization: clientSecretBasic(config.clientId, config.clientSecret),
-      'content-type': 'application/x-www-form-urlencoded',
-      accept: 'application/json',
-    },
-    body: tokenRequestBody(config),
-    signal: AbortSignal.timeout(options.timeoutMs),
-  });
+  const deadline = AbortSignal.timeout(options.timeoutMs);
+  // undici honours the signal only once connected: the race settles at the deadline regardless.
+  const response = await byDeadline(
+    request(urlCheck.url, {
+      dispatcher: options.dispatcher,
+      method: 'POST',
+      headers: {
+        authorization: clientSecretBasic(config.clientId, config.clientSecret),
+        'content-type': 'application/x-www-form-urlencoded',
+        accept: 'application/json',
+      },
+      body: tokenRequestBody(config),
+      signal: deadline,
+    }),
+    deadline,
+  );
   const text = await readCappedText(response.body, endpoint);
   return interpretTokenResponse(response.statusCode, text, endpoint);
+}
+
+/** Rejects with the signal's reason once it aborts; a response that comes later is discarded. */
+function byDeadline(
+  pending: Promise<Dispatcher.ResponseData>,
+  deadline: AbortSignal,
+): Promise<Dispatcher.ResponseData> {
+  return new Promise((resolve, reject) => {
+    const expire = (): void => {
+      reject(deadline.reason);
+      pending.then(
+        (late) => late.body.destroy(),
+        () => undefined,
+      );
+    };
+    if (deadline.aborted) {
+      expire();
+      return;
+    }
+    deadline.addEventListener('abort', expire, { once: true });
+    pending.then(
+      (response) => {
+        deadline.removeEventListener('abort', expire);
+        resolve(response);
+      },
+      (error: unknown) => {
+        deadline.removeEventListener('abort', expire);
+        reject(error);
+      },
+    );
+  });
 }
 
 /** RFC 6749 §2.3.1: id and secret are form-urlencoded before Basic encoding. */
