@@ -7,4 +7,29 @@ export type AddressResolver = (
   callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void,
 ) => void;
 
-export const systemResolver: AddressResolver = lookup;
+/**
+ * Shares a lookup already under way among every caller asking for the same name. `dns.lookup` runs
+ * on libuv's thread pool (four threads by default) and cannot be cancelled: a name whose servers
+ * never answer holds a thread for the resolver's whole timeout, after the attempt that asked has
+ * long given up. Shared, one such name holds one thread, not one per attempt, and other
+ * connections' lookups are not queued behind it. Nothing is cached once the answer is in.
+ */
+export function sharingLookups(resolve: AddressResolver): AddressResolver {
+  const underWay = new Map<string, Parameters<AddressResolver>[2][]>();
+  return function sharedLookup(hostname, options, callback) {
+    const key = `${hostname}\0${options.family ?? ''}\0${options.hints ?? ''}`;
+    const waiting = underWay.get(key);
+    if (waiting !== undefined) {
+      waiting.push(callback);
+      return;
+    }
+    const callbacks = [callback];
+    underWay.set(key, callbacks);
+    resolve(hostname, options, (error, addresses) => {
+      underWay.delete(key);
+      for (const answer of callbacks) answer(error, addresses?.slice() ?? []);
+    });
+  };
+}
+
+export const systemResolver: AddressResolver = sharingLookups(lookup);
