@@ -137,7 +137,7 @@ describe('resolveAndCheck', () => {
     const resolve = fakeResolver({ 'rebind.example.com': ['93.184.216.34', '127.0.0.1'] });
     await expect(resolveAndCheck('rebind.example.com', 'public-https', resolve)).resolves.toEqual({
       ok: false,
-      reason: 'host rebind.example.com resolves to 127.0.0.1, which is not a public address: loopback',
+      reason: 'host rebind.example.com resolves to an address that is not public: loopback',
     });
   });
 
@@ -165,9 +165,7 @@ describe('resolveAndCheck', () => {
   it('refuses localhost through the system resolver', async () => {
     await expect(resolveAndCheck('localhost', 'public-https')).resolves.toMatchObject({
       ok: false,
-      reason: expect.stringMatching(
-        /^host localhost resolves to (127\.0\.0\.1|::1), which is not a public address: loopback$/,
-      ),
+      reason: expect.stringMatching(/^host localhost resolves to an address that is not public: loopback$/),
     });
   });
 

@@ -94,7 +94,8 @@ export function resolveAndCheck(
         for (const { address } of addresses) {
           const reason = isForbiddenAddress(address);
           if (reason !== undefined) {
-            settle(refuse(`host ${host} resolves to ${address}, which is not a public address: ${reason}`));
+            // The kind of address, not the address: an internal name's is not the caller's to learn.
+            settle(refuse(`host ${host} resolves to an address that is not public: ${reason}`));
             return;
           }
         }

@@ -1,3 +1,8 @@
+/**
+ * A refused address. For a name, the message gives the kind of address it resolved to, not the
+ * address: it reaches the project (delivery log, alerts, emails), and an internal name's address
+ * is the deployment's to know. `address` keeps it for the service's own use.
+ */
 export class ForbiddenAddressError extends Error {
   readonly code = 'EFORBIDDENADDRESS';
 
@@ -9,7 +14,7 @@ export class ForbiddenAddressError extends Error {
     super(
       hostname === address
         ? `refusing to connect to ${address}: ${reason}`
-        : `refusing to connect to ${hostname} at ${address}: ${reason}`,
+        : `refusing to connect to ${hostname}: it resolves to an address that is not public: ${reason}`,
     );
     this.name = 'ForbiddenAddressError';
   }

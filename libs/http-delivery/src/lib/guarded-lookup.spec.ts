@@ -52,7 +52,7 @@ describe('createGuardedLookup', () => {
       '::ffff:169.254.169.254',
       'cloud metadata service (IPv4-mapped 169.254.169.254)',
     ],
-  ])('refuses %j under public-https, naming %s', async (addresses, refused, reason) => {
+  ])('refuses %j under public-https, keeping %s out of the message', async (addresses, refused, reason) => {
     const lookup = createGuardedLookup('public-https', resolverAnswering(addresses));
     for (const all of [false, true]) {
       const { error } = await lookupOnce(lookup, 'rebind.example.com', all);
@@ -60,7 +60,7 @@ describe('createGuardedLookup', () => {
         code: 'EFORBIDDENADDRESS',
         address: refused,
         reason,
-        message: `refusing to connect to rebind.example.com at ${refused}: ${reason}`,
+        message: `refusing to connect to rebind.example.com: it resolves to an address that is not public: ${reason}`,
       });
     }
   });

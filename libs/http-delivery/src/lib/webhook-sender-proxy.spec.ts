@@ -187,7 +187,8 @@ describe('WebhookSender through a proxy', () => {
     ).resolves.toMatchObject({
       kind: 'error',
       error: 'forbidden_address',
-      message: 'refusing to connect to rebind.example.com at 127.0.0.1: loopback',
+      message:
+        'refusing to connect to rebind.example.com: it resolves to an address that is not public: loopback',
     });
     expect(proxy?.tunnels).toEqual([]);
   });

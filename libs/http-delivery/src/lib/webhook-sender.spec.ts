@@ -445,7 +445,8 @@ describe('WebhookSender', () => {
       await expect(send(`https://rebind.example.com:${port}/`)).resolves.toMatchObject({
         kind: 'error',
         error: 'forbidden_address',
-        message: 'refusing to connect to rebind.example.com at 127.0.0.1: loopback',
+        message:
+          'refusing to connect to rebind.example.com: it resolves to an address that is not public: loopback',
       });
       expect(resolve.asked).toEqual(['rebind.example.com']);
       expect(connections()).toBe(0);

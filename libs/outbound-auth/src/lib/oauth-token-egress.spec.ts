@@ -72,7 +72,7 @@ describe('OAuthTokenProvider egress guard (token URLs are customer input)', () =
     expect(error.message).toMatch(
       new RegExp(
         `^OAuth token request to https://auth\\.customer\\.example:${port}/token failed: ` +
-          'refusing to connect to auth\\.customer\\.example at 127\\.0\\.0\\.1: ',
+          'refusing to connect to auth\\.customer\\.example: it resolves to an address that is not public: ',
       ),
     );
     expect(connections).toBe(0);

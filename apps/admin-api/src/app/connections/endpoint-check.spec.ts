@@ -61,12 +61,10 @@ describe('checkEndpoint under public-https', () => {
   });
 
   it.each([
-    [
-      'https://internal.example.com/hook',
-      /resolves to 10\.0\.0\.5, which is not a public address: private network/,
-    ],
-    ['https://mixed.example.com/hook', /resolves to 169\.254\.169\.254.*cloud metadata service/],
-    ['https://loopback6.example.com/hook', /resolves to ::1.*loopback/],
+    // The kind of address, never the address: an internal name's is not the caller's to learn.
+    ['https://internal.example.com/hook', /resolves to an address that is not public: private network/],
+    ['https://mixed.example.com/hook', /resolves to an address that is not public: cloud metadata service/],
+    ['https://loopback6.example.com/hook', /resolves to an address that is not public: loopback/],
     ['https://nowhere.example.com/hook', /does not resolve \(ENOTFOUND\)/],
   ])('refuses %s by the addresses its host resolves to', async (url, reason) => {
     const { resolve, asked } = dns();
