@@ -1,4 +1,4 @@
-import { notReadyReasons } from './pipeline-runtime';
+import { notReadyReasons, PipelineRuntime } from './pipeline-runtime';
 
 describe('notReadyReasons', () => {
   const now = 1_000_000;
@@ -17,5 +17,34 @@ describe('notReadyReasons', () => {
       'table webhooks.connections not caught up',
       'consumer group webhooks.delivery has not fetched for 15 s or more',
     ]);
+  });
+});
+
+describe('PipelineRuntime.stop', () => {
+  const logger = { error: jest.fn(), warn: jest.fn(), info: jest.fn(), debug: jest.fn() };
+
+  it('gives up at its deadline when a loop cannot stop (the broker unreachable), and says so', async () => {
+    const runtime = new PipelineRuntime({
+      brokers: ['127.0.0.1:1'],
+      clientId: 'test',
+      logger,
+      stopDeadlineMs: 100,
+    });
+    const loop = runtime.consume({
+      groupId: 'g',
+      topics: ['t'],
+      deadLetterTopic: 'dlq',
+      stage: { handleBatch: async () => [] },
+    });
+    jest.spyOn(loop, 'stop').mockReturnValue(new Promise(() => undefined));
+
+    const startedAt = Date.now();
+    await runtime.stop();
+
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(90);
+    expect(logger.warn).toHaveBeenCalledWith(
+      { deadlineMs: 100 },
+      expect.stringMatching(/^Kafka not stopped within 0.1 s/),
+    );
   });
 });

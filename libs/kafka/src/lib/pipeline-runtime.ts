@@ -27,10 +27,18 @@ export interface PipelineRuntimeOptions {
   commitIntervalMs?: number;
   /** How long a fetch waits for how much data (KAFKA_FETCH_MIN_BYTES, KAFKA_FETCH_MAX_WAIT_MS). */
   fetch?: FetchTuning;
+  /** How long `stop()` may take; default 25 s. */
+  stopDeadlineMs?: number;
 }
 
 /** A loop that has not fetched for this long is considered stuck. */
 const STALE_AFTER_MS = 15_000;
+
+/**
+ * Past a consumer's 15 s for the batches in hand, 10 s to commit and leave; within the 30 s a pod
+ * is given to stop. With the broker unreachable, commits and leaving retry for longer than that.
+ */
+const STOP_DEADLINE_MS = 25_000;
 
 /**
  * The Kafka side of one service: a producer, the compacted tables it mirrors, and its consume
@@ -114,7 +122,30 @@ export class PipelineRuntime {
     this.started = true;
   }
 
+  /**
+   * Stops the loops (their last batches still produce and commit), then the tables and the
+   * producer. Gives up at the deadline, when the broker cannot be reached: what was not committed
+   * is consumed again by the partitions' next owner.
+   */
   async stop(): Promise<void> {
+    const deadlineMs = this.options.stopDeadlineMs ?? STOP_DEADLINE_MS;
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<'late'>((resolve) => {
+      timer = setTimeout(resolve, deadlineMs, 'late');
+    });
+    const stopped = this.stopInOrder().then(() => 'stopped' as const);
+    const outcome = await Promise.race([stopped, late]);
+    clearTimeout(timer);
+    if (outcome === 'late') {
+      this.options.logger.warn(
+        { deadlineMs },
+        `Kafka not stopped within ${deadlineMs / 1000} s (broker unreachable?); ` +
+          'records not committed are consumed again by their next owner',
+      );
+    }
+  }
+
+  private async stopInOrder(): Promise<void> {
     await this.lagSampler?.stop();
     await Promise.allSettled(this.consumers.map((consumer) => consumer.stop()));
     await Promise.allSettled(this.readers.map((reader) => reader.stop()));
