@@ -3,18 +3,27 @@ import type { KafkaLogger } from './kafka-client';
 
 export type LagReport = (groupId: string, topic: string, partition: number, lag: number) => void;
 
+export interface LagHooks {
+  onLag: LagReport;
+  /** A sample failed: the last figures reported are no longer known to hold. */
+  onLagUnknown?: () => void;
+}
+
 /**
  * Samples a consumer group's lag (high watermark minus committed offset, per partition) from the
- * admin client at an interval, so dashboards see a backlog forming.
+ * admin client at an interval, so dashboards see a backlog forming. A partition the group never
+ * committed lags from its earliest record still kept, not from offset 0, which retention may have
+ * deleted long ago.
  */
 export class ConsumerLagSampler {
   private admin: Admin | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private failing = false;
 
   constructor(
     private readonly kafka: Kafka,
     private readonly groups: { groupId: string; topics: string[] }[],
-    private readonly report: LagReport,
+    private readonly hooks: LagHooks,
     private readonly logger: KafkaLogger,
     private readonly intervalMs = 5_000,
   ) {}
@@ -30,7 +39,7 @@ export class ConsumerLagSampler {
     await this.admin?.disconnect();
   }
 
-  private async sample(): Promise<void> {
+  async sample(): Promise<void> {
     const admin = this.admin;
     if (!admin) return;
     try {
@@ -38,15 +47,21 @@ export class ConsumerLagSampler {
         const committed = await admin.fetchOffsets({ groupId, topics });
         for (const { topic, partitions } of committed) {
           const ends = await admin.fetchTopicOffsets(topic);
-          for (const { partition, high } of ends) {
-            const offset = partitions.find((p) => p.partition === partition)?.offset ?? '-1';
-            const from = BigInt(offset) < 0n ? 0n : BigInt(offset);
-            this.report(groupId, topic, partition, Number(BigInt(high) - from));
+          for (const { partition, high, low } of ends) {
+            const offset = BigInt(partitions.find((p) => p.partition === partition)?.offset ?? '-1');
+            const from = offset < 0n ? BigInt(low) : offset;
+            this.hooks.onLag(groupId, topic, partition, Number(BigInt(high) - from));
           }
         }
       }
+      if (this.failing) this.logger.info({}, 'consumer lag sampled again');
+      this.failing = false;
     } catch (error) {
-      this.logger.debug({ err: error }, 'consumer lag not sampled');
+      // Stale figures would read as a steady lag: better none, which an alert can see missing.
+      this.hooks.onLagUnknown?.();
+      if (!this.failing)
+        this.logger.warn({ err: error }, 'consumer lag not sampled; its figures are withdrawn');
+      this.failing = true;
     }
   }
 }

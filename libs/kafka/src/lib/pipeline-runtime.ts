@@ -3,7 +3,7 @@ import { BatchConsumer, type BatchConsumerOptions, type ConsumerHooks } from './
 import type { FetchTuning } from './fetch-tuning';
 import { BatchingProducer } from './batching-producer';
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
-import { ConsumerLagSampler, type LagReport } from './consumer-lag';
+import { ConsumerLagSampler, type LagHooks } from './consumer-lag';
 import { createKafkaClient, type KafkaLogger } from './kafka-client';
 import { RecordProducer, type ProducerHooks } from './record-producer';
 import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
@@ -20,7 +20,7 @@ export interface PipelineRuntimeOptions {
   brokers: string[];
   clientId: string;
   logger: KafkaLogger;
-  hooks?: ConsumerHooks & ProducerHooks & { onLag?: LagReport };
+  hooks?: ConsumerHooks & ProducerHooks & Partial<LagHooks>;
   /** Records produced within this many ms go in one request (KAFKA_LINGER_MS; 0: the same turn). */
   lingerMs?: number;
   /** Consumed offsets are committed this often (KAFKA_COMMIT_INTERVAL_MS). */
@@ -116,7 +116,8 @@ export class PipelineRuntime {
     for (const consumer of this.consumers) await consumer.start();
     const onLag = this.options.hooks?.onLag;
     if (onLag && this.groups.length > 0) {
-      this.lagSampler = new ConsumerLagSampler(this.kafka, this.groups, onLag, this.options.logger);
+      const hooks = { onLag, onLagUnknown: this.options.hooks?.onLagUnknown };
+      this.lagSampler = new ConsumerLagSampler(this.kafka, this.groups, hooks, this.options.logger);
       await this.lagSampler.start();
     }
     this.started = true;

@@ -38,7 +38,7 @@ export class PipelineMetrics {
 
   readonly consumerLag = new Gauge({
     name: 'webhooks_consumer_lag',
-    help: "Records not yet consumed by the service's consumer group, by topic and partition.",
+    help: "Records not yet committed by the service's consumer group, by topic and partition; none while it cannot be sampled.",
     labelNames: ['topic', 'partition'],
     registers: [this.registry],
   });
@@ -55,5 +55,6 @@ export class PipelineMetrics {
     onDeadLetter: (topic: string, reason: string) => this.deadLetters.inc({ topic, reason }),
     onLag: (_groupId: string, topic: string, partition: number, lag: number) =>
       this.consumerLag.set({ topic, partition: String(partition) }, lag),
+    onLagUnknown: () => this.consumerLag.reset(),
   };
 }
