@@ -83,6 +83,7 @@ describe('ConnectionLane', () => {
       failing.breaker.open();
       jest.advanceTimersByTime(options.breakerResetMs);
       expect(failing.breaker.halfOpen).toBe(true);
+      expect(failing.isTripped).toBe(true);
       expect(failing.isRefusing).toBe(false);
       expect(failing.tryAcquire()).toBe(true);
       let answer = () => undefined as void;
@@ -99,6 +100,7 @@ describe('ConnectionLane', () => {
       await trial;
       failing.release(10);
       expect(failing.breaker.closed).toBe(true);
+      expect(failing.isTripped).toBe(false);
       expect(failing.tryAcquire()).toBe(true);
     } finally {
       failing.shutdown();

@@ -59,6 +59,11 @@ export class ConnectionLane {
     return this.breaker.opened;
   }
 
+  /** Open, or half-open waiting for its trial: the endpoint is not known to be well again. */
+  get isTripped(): boolean {
+    return this.breaker.opened || this.breaker.halfOpen;
+  }
+
   /** The breaker turns requests away: open, or half-open with its one trial request under way. */
   get isRefusing(): boolean {
     return this.breaker.opened || (this.breaker.halfOpen && !this.breaker.pendingClose);

@@ -247,6 +247,7 @@ describe('DeliveryEngine with credentials it cannot read', () => {
   it('retries the delivery and raises auth_failure, rather than failing the consumer', async () => {
     const index = new ConnectionIndex();
     index.applyChange('c-1', target(2));
+    const durations: number[] = [];
     const { engine, sent, produced } = sendingEngine(
       new ConnectionFeed(index, { catchUp: async () => true }),
       8,
@@ -255,6 +256,11 @@ describe('DeliveryEngine with credentials it cannot read', () => {
           for: () => {
             throw new Error('Unsupported state or unable to authenticate data');
           },
+        },
+        metrics: {
+          attempts: { inc: () => undefined },
+          duration: { observe: (_labels: object, seconds: number) => durations.push(seconds) },
+          parked: { inc: () => undefined },
         },
       } as unknown as Partial<DeliveryEngineDeps>,
     );
@@ -271,6 +277,8 @@ describe('DeliveryEngine with credentials it cannot read', () => {
       error: 'auth_failure: the stored credentials could not be decrypted or read',
     });
     expect(byTopic[topics.alerts]).toMatchObject({ kind: 'auth_failure' });
+    // No request went out: a 0 s duration would pull the request latency figures down.
+    expect(durations).toEqual([]);
   });
 });
 

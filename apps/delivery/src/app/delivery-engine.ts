@@ -44,6 +44,8 @@ interface Sent {
   authFailure?: boolean;
   /** The auth headers the request carried. */
   authHeaders?: Record<string, string>;
+  /** Failed on our side before any request went out: no duration to measure. */
+  notSent?: boolean;
 }
 
 export interface DeliveryEngineDeps {
@@ -77,9 +79,10 @@ export class DeliveryEngine {
 
   constructor(private readonly deps: DeliveryEngineDeps) {}
 
+  /** Open or half-open: a half-open breaker's endpoint has not answered its trial yet. */
   get openBreakers(): number {
     let open = 0;
-    for (const lane of this.lanes.values()) if (lane.isOpen) open++;
+    for (const lane of this.lanes.values()) if (lane.isTripped) open++;
     return open;
   }
 
@@ -324,7 +327,7 @@ export class DeliveryEngine {
       status_class: statusClass(httpStatus),
       auth_type: connection.auth_type,
     });
-    this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
+    if (!sent.notSent) this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
     this.logAttempt(connection, delivery, status, httpStatus, result.durationMs, verdict);
     return { records, alerts: alerts.filter((alert) => alert !== undefined) };
   }
@@ -481,5 +484,6 @@ function failedBeforeSending(error: string): Sent {
   return {
     result: { kind: 'error', error: 'other', message: error, durationMs: 0 },
     verdict: { kind: 'retry', error },
+    notSent: true,
   };
 }

@@ -45,7 +45,7 @@ export class DeliveryMetrics {
     });
     new Gauge({
       name: 'webhooks_breakers_open',
-      help: 'Connections whose circuit breaker is open.',
+      help: 'Connections whose circuit breaker is open or half-open (its trial not yet answered).',
       registers,
       collect() {
         this.set(engine().openBreakers);
