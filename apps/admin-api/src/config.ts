@@ -22,6 +22,7 @@ export const adminConfigSchema = z
   .object({
     PORT: setting.port(3000),
     KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.topicOverrides,
     ...setting.recordingKafkaTuning,
     DATABASE_URL: setting.postgresUrl,
     ADMIN_API_KEYS: apiKeys,

@@ -7,6 +7,7 @@ import { z } from 'zod';
 
 const setupConfigSchema = z.object({
   KAFKA_BROKERS: setting.kafkaBrokers,
+  ...setting.topicOverrides,
   DATABASE_URL: setting.postgresUrl,
   TOPIC_PARTITIONS: setting.positiveInt(8),
   COMPACTED_TOPIC_PARTITIONS: setting.positiveInt(3),

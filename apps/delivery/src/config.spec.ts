@@ -35,6 +35,13 @@ describe('delivery settings, as the service stops on them', () => {
     }
   };
 
+  it('refuses an error percentage a breaker could never reach', () => {
+    expect(problem({ BREAKER_ERROR_PERCENTAGE: '150' })).toMatch(
+      /^invalid configuration: BREAKER_ERROR_PERCENTAGE is invalid: .*100/,
+    );
+    expect(problem({ BREAKER_ERROR_PERCENTAGE: '100' })).toBeNull();
+  });
+
   it('refuses an interface name as the static egress address', () => {
     expect(problem({ STATIC_EGRESS_LOCAL_ADDRESS: 'eth0' })).toBe(
       'invalid configuration: STATIC_EGRESS_LOCAL_ADDRESS expected an IPv4 or IPv6 address (got "eth0")',

@@ -21,6 +21,7 @@ export const deliveryConfigSchema = z
   .object({
     PORT: setting.port(3003),
     KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.topicOverrides,
     ...setting.kafkaTuning,
     KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
     LOG_LEVEL: setting.logLevel,
@@ -32,7 +33,7 @@ export const deliveryConfigSchema = z
     LANE_QUEUE_LIMIT: setting.positiveInt(200),
     BREAKER_RESET_MS: setting.durationMs(30_000, { max: 3_600_000 }),
     BREAKER_VOLUME_THRESHOLD: setting.positiveInt(5),
-    BREAKER_ERROR_PERCENTAGE: setting.positiveInt(50),
+    BREAKER_ERROR_PERCENTAGE: z.coerce.number().int().min(1).max(100).default(50),
     BREAKER_WINDOW_MS: setting.durationMs(5_000, { max: 3_600_000 }),
     /** Off only to measure what the breakers cost (an A/B switch of the benchmark). */
     BREAKER_ENABLED: setting.boolean(true),

@@ -35,6 +35,11 @@ describe('notifier configuration', () => {
     }
   });
 
+  it('takes a URL ending in a slash, as URLs are often written', () => {
+    const SMTP_URL = 'smtp://smtp.example.com:25/';
+    expect(parseConfig(notifierConfigSchema, { ...valid, SMTP_URL })).toMatchObject({ SMTP_URL });
+  });
+
   it('passes nodemailer options in the query string through, such as requireTLS=false', () => {
     const SMTP_URL = 'smtp://mailer:pa55@smtp.example.com:587?requireTLS=false';
     expect(parseConfig(notifierConfigSchema, { ...valid, SMTP_URL })).toMatchObject({ SMTP_URL });

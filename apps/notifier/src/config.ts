@@ -5,7 +5,9 @@ function isSmtpUrl(value: string): boolean {
   try {
     const url = new URL(value);
     return (
-      (url.protocol === 'smtp:' || url.protocol === 'smtps:') && url.hostname !== '' && url.pathname === ''
+      (url.protocol === 'smtp:' || url.protocol === 'smtps:') &&
+      url.hostname !== '' &&
+      (url.pathname === '' || url.pathname === '/')
     );
   } catch {
     return false;
@@ -28,6 +30,7 @@ const sender = z
 export const notifierConfigSchema = z.object({
   PORT: setting.port(3004),
   KAFKA_BROKERS: setting.kafkaBrokers,
+  ...setting.topicOverrides,
   ...setting.recordingKafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.notifier'),
   LOG_LEVEL: setting.logLevel,

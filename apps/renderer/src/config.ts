@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const rendererConfigSchema = z.object({
   PORT: setting.port(3002),
   KAFKA_BROKERS: setting.kafkaBrokers,
+  ...setting.topicOverrides,
   ...setting.kafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.renderer'),
   DATABASE_URL: setting.postgresUrl,

@@ -4,6 +4,7 @@ import { z } from 'zod';
 export const filterConfigSchema = z.object({
   PORT: setting.port(3001),
   KAFKA_BROKERS: setting.kafkaBrokers,
+  ...setting.topicOverrides,
   ...setting.kafkaTuning,
   KAFKA_GROUP_ID: z.string().default('webhooks.subscription-filter'),
   LOG_LEVEL: setting.logLevel,

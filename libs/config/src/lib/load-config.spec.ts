@@ -31,7 +31,7 @@ describe('parseConfig', () => {
 
   it('names a malformed broker list and shows the value', () => {
     expect(() => parseConfig(schema, { ...valid, KAFKA_BROKERS: 'localhost' })).toThrow(
-      'invalid configuration: KAFKA_BROKERS expected a comma-separated list of host:port (got "localhost")',
+      'invalid configuration: KAFKA_BROKERS expected a comma-separated list of host:port, each port from 1 to 65535 (got "localhost")',
     );
   });
 
@@ -48,7 +48,9 @@ describe('parseConfig', () => {
   });
 
   it('rejects a port out of range', () => {
-    expect(() => parseConfig(schema, { ...valid, PORT: '70000' })).toThrow(/PORT is invalid/);
+    expect(() => parseConfig(schema, { ...valid, PORT: '70000' })).toThrow(
+      /PORT expected a port number from 0 to 65535/,
+    );
   });
 
   it('turns the Kafka tuning settings into runtime options, refusing a zero fetch size', () => {

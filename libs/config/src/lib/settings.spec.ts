@@ -117,3 +117,52 @@ describe('durations', () => {
     );
   });
 });
+
+describe('ports and brokers', () => {
+  const schema = z.object({ PORT: setting.port(3000), KAFKA_BROKERS: setting.kafkaBrokers });
+
+  it.each([' ', 'abc', '65536', '-1', '3000.5'])('refuses PORT=%j, naming it', (value) => {
+    expect(problem(schema, { PORT: value })).toMatch(
+      /^invalid configuration: PORT expected a port number from 0 to 65535/,
+    );
+  });
+
+  it('takes a port, 0 for any free one, and the default when unset', () => {
+    expect(parseConfig(schema, { PORT: '8080' }).PORT).toBe(8080);
+    expect(parseConfig(schema, { PORT: '0' }).PORT).toBe(0);
+    expect(parseConfig(schema, {}).PORT).toBe(3000);
+  });
+
+  it.each(['kafka:99999', 'kafka:0', 'kafka', 'a:9092,b'])('refuses KAFKA_BROKERS=%j', (value) => {
+    expect(problem(schema, { KAFKA_BROKERS: value })).toMatch(
+      /^invalid configuration: KAFKA_BROKERS expected/,
+    );
+  });
+
+  it('takes names, IPv4 and bracketed IPv6 brokers', () => {
+    expect(
+      parseConfig(schema, { KAFKA_BROKERS: 'kafka-0:9092, 10.0.0.1:9093,[::1]:9094' }).KAFKA_BROKERS,
+    ).toEqual(['kafka-0:9092', '10.0.0.1:9093', '[::1]:9094']);
+  });
+});
+
+describe('topic overrides', () => {
+  const schema = z.object(setting.topicOverrides);
+
+  it('covers every topic a service may be told to rename', async () => {
+    const { TOPIC_ENV } = await import('@campaign-webhooks/contracts');
+    expect(Object.keys(setting.topicOverrides).sort()).toEqual(Object.values(TOPIC_ENV).sort());
+  });
+
+  it.each(['acme events', '..', 'a'.repeat(250), 'événements'])('refuses TOPIC_RETRIES=%j', (value) => {
+    expect(problem(schema, { TOPIC_RETRIES: value })).toMatch(
+      /^invalid configuration: TOPIC_RETRIES expected a Kafka topic name/,
+    );
+  });
+
+  it('takes a legal name, and leaves an unset one to the default', () => {
+    expect(parseConfig(schema, { TOPIC_RETRIES: 'acme_webhooks.retries-v2' })).toEqual({
+      TOPIC_RETRIES: 'acme_webhooks.retries-v2',
+    });
+  });
+});

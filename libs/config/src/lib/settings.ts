@@ -4,18 +4,31 @@ import { z } from 'zod';
 
 /** Reusable settings, each parsed from one environment variable's text. */
 
-const hostPort = /^[A-Za-z0-9.-]+:\d{1,5}$|^\[[0-9A-Fa-f:.]+\]:\d{1,5}$/;
+const hostPort = /^(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):(\d{1,5})$/;
+
+function isHostPort(broker: string): boolean {
+  const port = hostPort.exec(broker)?.[1];
+  return port !== undefined && Number(port) >= 1 && Number(port) <= 65535;
+}
 
 export const kafkaBrokers = z
   .string()
   .default('127.0.0.1:9092')
   .transform((value) => value.split(',').map((broker) => broker.trim()))
-  .refine((brokers) => brokers.every((broker) => hostPort.test(broker)), {
-    message: 'expected a comma-separated list of host:port',
+  .refine((brokers) => brokers.every(isHostPort), {
+    message: 'expected a comma-separated list of host:port, each port from 1 to 65535',
   });
 
 /** 0 asks the system for any free port. */
-export const port = (fallback: number) => z.coerce.number().int().min(0).max(65535).default(fallback);
+export const port = (fallback: number) => {
+  const message = 'expected a port number from 0 to 65535';
+  return z
+    .string()
+    .regex(/^\s*\d{1,5}\s*$/, { message })
+    .transform(Number)
+    .refine((value) => value <= 65535, { message })
+    .default(fallback);
+};
 
 export const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
 
@@ -76,6 +89,28 @@ export function kafkaRuntimeTuning(config: {
     fetch: { minBytes: config.KAFKA_FETCH_MIN_BYTES, maxWaitMs: config.KAFKA_FETCH_MAX_WAIT_MS },
   };
 }
+
+/** Kafka's rule for a topic name: up to 249 of these characters, and not `.` or `..`. */
+const topicName = z
+  .string()
+  .refine((name) => /^[A-Za-z0-9._-]{1,249}$/.test(name) && name !== '.' && name !== '..', {
+    message: 'expected a Kafka topic name: 1 to 249 of A-Z a-z 0-9 . _ -',
+  })
+  .optional();
+
+/** Renamed topics (TOPIC_ENV in @campaign-webhooks/contracts): every service reads them all. */
+export const topicOverrides = {
+  TOPIC_MESSAGE_EVENTS: topicName,
+  TOPIC_SUBSCRIPTION_EVENTS: topicName,
+  TOPIC_PROFILES: topicName,
+  TOPIC_CONNECTIONS: topicName,
+  TOPIC_MATCHED: topicName,
+  TOPIC_DELIVERIES: topicName,
+  TOPIC_RETRIES: topicName,
+  TOPIC_OUTCOMES: topicName,
+  TOPIC_ALERTS: topicName,
+  TOPIC_DEAD_LETTER: topicName,
+};
 
 export const postgresUrl = z
   .string({ error: 'is required (postgres://user:password@host:port/database)' })

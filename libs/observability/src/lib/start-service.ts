@@ -26,7 +26,14 @@ export async function startService({ service, module, port, logger, configure }:
   // is never closed under a request that is just being sent.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  await app.listen(port, '0.0.0.0');
+  try {
+    await app.listen(port, '0.0.0.0');
+  } catch (error) {
+    // A setting that cannot work, like any other: one line naming it, not a stack trace.
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    process.stderr.write(`${service}: PORT ${port} is already in use\n`);
+    process.exit(1);
+  }
   logger.info({ port }, `${service} listening on port ${port}`);
   return app;
 }
