@@ -4,7 +4,9 @@
 # Settings: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (KAFKA_PORT+1), LOCAL_STACK_DIR (.local),
 # KAFKA_HEAP (512m), KAFKA_LIBS_DIR (the broker jars; shared by every checkout on the machine),
 # KAFKA_EXTRA_PROPERTIES (space-separated key=value lines added to server.properties),
-# KAFKA_JVM_OPTS (JVM options besides the heap: -XX:+UseG1GC -XX:MaxGCPauseMillis=20).
+# KAFKA_JVM_OPTS (JVM options besides the heap: -XX:+UseG1GC -XX:MaxGCPauseMillis=20),
+# KAFKA_SASL_PORT (unset: none; a second listener there that asks for a SASL/PLAIN login, as
+# user:password pairs in KAFKA_SASL_USERS, for the tests of the services' Kafka login).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -43,14 +45,22 @@ fetch() {
 }
 
 write_config() {
+  local listeners=PLAINTEXT://127.0.0.1:$port advertised=PLAINTEXT://127.0.0.1:$port
+  local protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+  if [ -n "${KAFKA_SASL_PORT:-}" ]; then
+    listeners+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+    advertised+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
+    protocols+=,SASL_PLAINTEXT:SASL_PLAINTEXT
+  fi
   cat >"$kafka_dir/server.properties" <<PROPS
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
-listeners=PLAINTEXT://127.0.0.1:$port,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=PLAINTEXT://127.0.0.1:$port
+listeners=$listeners,CONTROLLER://127.0.0.1:$controller_port
+advertised.listeners=$advertised
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+listener.security.protocol.map=$protocols
+inter.broker.listener.name=PLAINTEXT
 log.dirs=$kafka_dir/data
 auto.create.topics.enable=false
 num.partitions=1
@@ -69,6 +79,14 @@ log.segment.bytes=104857600
 num.network.threads=1
 num.io.threads=2
 PROPS
+  if [ -n "${KAFKA_SASL_PORT:-}" ]; then
+    local users="" pair
+    for pair in ${KAFKA_SASL_USERS:-}; do users+=" user_${pair%%:*}=\"${pair#*:}\""; done
+    cat >>"$kafka_dir/server.properties" <<PROPS
+sasl.enabled.mechanisms=PLAIN
+listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$users;
+PROPS
+  fi
   local property
   for property in ${KAFKA_EXTRA_PROPERTIES:-}; do echo "$property" >>"$kafka_dir/server.properties"; done
 }

@@ -22,6 +22,7 @@ export const adminConfigSchema = z
   .object({
     PORT: setting.port(3000),
     KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.kafkaSecurity,
     ...setting.topicOverrides,
     ...setting.recordingKafkaTuning,
     DATABASE_URL: setting.postgresUrl,
@@ -41,6 +42,7 @@ export const adminConfigSchema = z
     /** Test sends of "use static IP" connections leave through it, like their deliveries. */
     ...setting.staticEgress,
   })
-  .superRefine(setting.oneStaticEgress);
+  .superRefine(setting.oneStaticEgress)
+  .superRefine(setting.kafkaLogin);
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ApiKeyGrant = AdminConfig['ADMIN_API_KEYS'][number];

@@ -5,14 +5,17 @@ import { createLogger } from '@campaign-webhooks/observability';
 import { runMigrations } from '@campaign-webhooks/persistence';
 import { z } from 'zod';
 
-const setupConfigSchema = z.object({
-  KAFKA_BROKERS: setting.kafkaBrokers,
-  ...setting.topicOverrides,
-  DATABASE_URL: setting.postgresUrl,
-  TOPIC_PARTITIONS: setting.positiveInt(8),
-  COMPACTED_TOPIC_PARTITIONS: setting.positiveInt(3),
-  LOG_LEVEL: setting.logLevel,
-});
+const setupConfigSchema = z
+  .object({
+    KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.kafkaSecurity,
+    ...setting.topicOverrides,
+    DATABASE_URL: setting.postgresUrl,
+    TOPIC_PARTITIONS: setting.positiveInt(8),
+    COMPACTED_TOPIC_PARTITIONS: setting.positiveInt(3),
+    LOG_LEVEL: setting.logLevel,
+  })
+  .superRefine(setting.kafkaLogin);
 
 /**
  * `setup`: applies pending database migrations and creates missing Kafka topics. Safe to run
@@ -26,7 +29,7 @@ export async function runSetup(): Promise<void> {
     logger.info({ migrations }, `database migrated (${migrations.length} applied)`);
 
     const names = topicNames(process.env);
-    const kafka = createKafkaClient({ brokers: config.KAFKA_BROKERS, clientId: 'setup', logger });
+    const kafka = createKafkaClient({ ...setting.kafkaConnection(config), clientId: 'setup', logger });
     const admin = kafka.admin();
     await admin.connect();
     try {

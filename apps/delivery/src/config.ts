@@ -21,6 +21,7 @@ export const deliveryConfigSchema = z
   .object({
     PORT: setting.port(3003),
     KAFKA_BROKERS: setting.kafkaBrokers,
+    ...setting.kafkaSecurity,
     ...setting.topicOverrides,
     ...setting.kafkaTuning,
     KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
@@ -41,5 +42,6 @@ export const deliveryConfigSchema = z
     WINDOW_PER_PARTITION: setting.positiveInt(1000),
     ...setting.staticEgress,
   })
-  .superRefine(setting.oneStaticEgress);
+  .superRefine(setting.oneStaticEgress)
+  .superRefine(setting.kafkaLogin);
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

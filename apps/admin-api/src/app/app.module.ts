@@ -65,7 +65,7 @@ export class AppModule {
           inject: [PipelineMetrics],
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
-              brokers: config.KAFKA_BROKERS,
+              ...setting.kafkaConnection(config),
               ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,

@@ -47,7 +47,7 @@ export class AppModule implements OnApplicationShutdown {
           inject: [PipelineMetrics],
           useFactory: (metrics: PipelineMetrics) =>
             new PipelineRuntime({
-              brokers: config.KAFKA_BROKERS,
+              ...setting.kafkaConnection(config),
               ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,

@@ -42,7 +42,7 @@ export class AppModule implements OnApplicationShutdown {
             void connectWithRetry(dataSource, logger);
             const topics = topicNames(process.env);
             const runtime = new PipelineRuntime({
-              brokers: config.KAFKA_BROKERS,
+              ...setting.kafkaConnection(config),
               ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,

@@ -24,7 +24,7 @@ export class AppModule {
           useFactory: (metrics: PipelineMetrics) => {
             const topics = topicNames(process.env);
             const runtime = new PipelineRuntime({
-              brokers: config.KAFKA_BROKERS,
+              ...setting.kafkaConnection(config),
               ...setting.kafkaRuntimeTuning(config),
               clientId: SERVICE,
               logger,

@@ -1,5 +1,8 @@
 import { parseSecretsKey } from '@campaign-webhooks/secrets';
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from './load-config';
 import * as setting from './settings';
@@ -164,5 +167,51 @@ describe('topic overrides', () => {
     expect(parseConfig(schema, { TOPIC_RETRIES: 'acme_webhooks.retries-v2' })).toEqual({
       TOPIC_RETRIES: 'acme_webhooks.retries-v2',
     });
+  });
+});
+
+describe('Kafka security', () => {
+  const schema = z
+    .object({ KAFKA_BROKERS: setting.kafkaBrokers, ...setting.kafkaSecurity })
+    .superRefine(setting.kafkaLogin);
+  const caFile = join(mkdtempSync(join(tmpdir(), 'kafka-ca-')), 'ca.pem');
+  writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+
+  it('connects in plaintext without a login by default', () => {
+    expect(setting.kafkaConnection(parseConfig(schema, {}))).toEqual({ brokers: ['127.0.0.1:9092'] });
+  });
+
+  it('turns the settings into TLS with an extra CA and a SASL login', () => {
+    const config = parseConfig(schema, {
+      KAFKA_BROKERS: 'kafka:9093',
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_CA_FILE: caFile,
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'webhooks',
+      KAFKA_SASL_PASSWORD: 'pa55word',
+    });
+    expect(setting.kafkaConnection(config)).toEqual({
+      brokers: ['kafka:9093'],
+      ssl: { ca: [readFileSync(caFile, 'utf8')] },
+      sasl: { mechanism: 'scram-sha-512', username: 'webhooks', password: 'pa55word' },
+    });
+    expect(setting.kafkaConnection({ ...config, KAFKA_TLS_CA_FILE: undefined }).ssl).toBe(true);
+  });
+
+  it.each([
+    [{ KAFKA_SASL_MECHANISM: 'plain' }, /KAFKA_SASL_USERNAME is required when KAFKA_SASL_MECHANISM is set/],
+    [{ KAFKA_SASL_MECHANISM: 'plain', KAFKA_SASL_USERNAME: 'u' }, /KAFKA_SASL_PASSWORD is required/],
+    [{ KAFKA_SASL_PASSWORD: 'secret' }, /KAFKA_SASL_PASSWORD is set but KAFKA_SASL_MECHANISM is not/],
+    [{ KAFKA_SASL_MECHANISM: 'gssapi' }, /KAFKA_SASL_MECHANISM/],
+    [
+      { KAFKA_TLS: 'true', KAFKA_TLS_CA_FILE: '/no/such/ca.pem' },
+      /KAFKA_TLS_CA_FILE expected the path of a readable PEM file/,
+    ],
+    [{ KAFKA_TLS_CA_FILE: caFile }, /KAFKA_TLS_CA_FILE is set but KAFKA_TLS is not true/],
+  ])('refuses %j in one line', (env, line) => {
+    const message = problem(schema, env as Record<string, string>);
+    expect(message).toMatch(/^invalid configuration: /);
+    expect(message).toMatch(line);
+    expect(message).not.toContain('secret');
   });
 });

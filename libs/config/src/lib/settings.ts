@@ -1,4 +1,5 @@
 import { parseSecretsKey } from '@campaign-webhooks/secrets';
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
@@ -143,6 +144,87 @@ export const boolean = (fallback: boolean) =>
     .enum(['true', 'false', '1', '0'])
     .default(fallback ? 'true' : 'false')
     .transform((value) => value === 'true' || value === '1');
+
+/**
+ * How the services reach the brokers: plaintext unless KAFKA_TLS; with KAFKA_TLS_CA_FILE, a PEM
+ * bundle trusted besides the system's. KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME and
+ * KAFKA_SASL_PASSWORD logs in. A schema that spreads these refines itself with kafkaLogin.
+ */
+export const kafkaSecurity = {
+  KAFKA_TLS: boolean(false),
+  KAFKA_TLS_CA_FILE: z
+    .string()
+    .refine(isReadableFile, { message: 'expected the path of a readable PEM file' })
+    .optional(),
+  KAFKA_SASL_MECHANISM: z.enum(['plain', 'scram-sha-256', 'scram-sha-512']).optional(),
+  KAFKA_SASL_USERNAME: z.string().optional(),
+  KAFKA_SASL_PASSWORD: z.string().optional(),
+};
+
+type KafkaSecuritySettings = { KAFKA_TLS: boolean; KAFKA_TLS_CA_FILE?: string } & {
+  KAFKA_SASL_MECHANISM?: 'plain' | 'scram-sha-256' | 'scram-sha-512';
+  KAFKA_SASL_USERNAME?: string;
+  KAFKA_SASL_PASSWORD?: string;
+};
+
+/** A login needs all three SASL settings, and a CA file needs TLS. */
+export function kafkaLogin(config: KafkaSecuritySettings, context: z.RefinementCtx): void {
+  const mechanism = config.KAFKA_SASL_MECHANISM;
+  for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
+    if (mechanism !== undefined && config[name] === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'is required when KAFKA_SASL_MECHANISM is set',
+      });
+    }
+    if (mechanism === undefined && config[name] !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: [name],
+        message: 'is set but KAFKA_SASL_MECHANISM is not (plain, scram-sha-256 or scram-sha-512)',
+      });
+    }
+  }
+  if (config.KAFKA_TLS_CA_FILE !== undefined && !config.KAFKA_TLS) {
+    context.addIssue({
+      code: 'custom',
+      path: ['KAFKA_TLS_CA_FILE'],
+      message: 'is set but KAFKA_TLS is not true',
+    });
+  }
+}
+
+/** The Kafka client's connection options from KAFKA_BROKERS and the kafkaSecurity settings. */
+export function kafkaConnection(config: { KAFKA_BROKERS: string[] } & KafkaSecuritySettings): {
+  brokers: string[];
+  ssl?: true | { ca: string[] };
+  sasl?: { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512'; username: string; password: string };
+} {
+  const {
+    KAFKA_SASL_MECHANISM: mechanism,
+    KAFKA_SASL_USERNAME: username,
+    KAFKA_SASL_PASSWORD: password,
+  } = config;
+  return {
+    brokers: config.KAFKA_BROKERS,
+    ...(config.KAFKA_TLS && {
+      ssl: config.KAFKA_TLS_CA_FILE ? { ca: [readFileSync(config.KAFKA_TLS_CA_FILE, 'utf8')] } : true,
+    }),
+    ...(mechanism &&
+      username !== undefined &&
+      password !== undefined && { sasl: { mechanism, username, password } }),
+  };
+}
+
+function isReadableFile(path: string): boolean {
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * The static egress that "use static IP" connections leave through: a local address, or an

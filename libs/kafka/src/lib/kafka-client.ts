@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { Kafka, logLevel, type LogEntry, type SASLOptions } from 'kafkajs';
 
 export interface KafkaLogger {
   error(fields: object, message: string): void;
@@ -11,12 +11,17 @@ export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger: KafkaLogger;
+  /** TLS to the brokers: true trusts the system's CAs, `ca` adds others. */
+  ssl?: true | { ca: string[] };
+  sasl?: Extract<SASLOptions, { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' }>;
 }
 
-export function createKafkaClient({ brokers, clientId, logger }: KafkaClientOptions): Kafka {
+export function createKafkaClient({ brokers, clientId, logger, ssl, sasl }: KafkaClientOptions): Kafka {
   return new Kafka({
     brokers,
     clientId,
+    ssl,
+    sasl,
     connectionTimeout: 3000,
     requestTimeout: 30000,
     // Keep reconnecting for as long as the process lives: a broker restart must not kill a service.

@@ -4,7 +4,7 @@ import type { FetchTuning } from './fetch-tuning';
 import { BatchingProducer } from './batching-producer';
 import { CompactedTopicReader, type CompactedTopicReaderOptions } from './compacted-topic-reader';
 import { ConsumerLagSampler, type LagHooks } from './consumer-lag';
-import { createKafkaClient, type KafkaLogger } from './kafka-client';
+import { createKafkaClient, type KafkaClientOptions } from './kafka-client';
 import { RecordProducer, type ProducerHooks } from './record-producer';
 import { WindowedConsumer, type WindowedConsumerOptions } from './windowed-consumer';
 
@@ -16,10 +16,7 @@ interface ConsumeLoop {
   readonly lastActivityAt: number;
 }
 
-export interface PipelineRuntimeOptions {
-  brokers: string[];
-  clientId: string;
-  logger: KafkaLogger;
+export interface PipelineRuntimeOptions extends KafkaClientOptions {
   hooks?: ConsumerHooks & ProducerHooks & Partial<LagHooks>;
   /** Records produced within this many ms go in one request (KAFKA_LINGER_MS; 0: the same turn). */
   lingerMs?: number;
