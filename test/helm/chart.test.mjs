@@ -27,6 +27,17 @@ const SECRET_KEYS = {
   notifier: ['DATABASE_URL', 'SMTP_URL'],
 };
 
+const ALERTS = [
+  'CampaignWebhooksServiceDown',
+  'CampaignWebhooksServiceMissing',
+  'CampaignWebhooksConsumerLagGrowing',
+  'CampaignWebhooksConsumerLagUnknown',
+  'CampaignWebhooksDeadLetters',
+  'CampaignWebhooksEndpointDeadLetters',
+  'CampaignWebhooksBreakersOpen',
+  'CampaignWebhooksDeliveryFailureRatioHigh',
+];
+
 const mebibytes = (quantity) => {
   const [, amount, unit] = /^(\d+)(Mi|Gi)$/.exec(quantity);
   return Number(amount) * (unit === 'Gi' ? 1024 : 1);
@@ -212,18 +223,11 @@ describe('helm template with every toggle on', () => {
     }
   });
 
-  test('a PrometheusRule with the five alerts and the additional rules', () => {
+  test('a PrometheusRule with the eight alerts and the additional rules', () => {
     const [rule] = ofKind(objects, 'PrometheusRule');
     assert.deepEqual(
       rule.spec.groups[0].rules.map((entry) => entry.alert),
-      [
-        'CampaignWebhooksServiceDown',
-        'CampaignWebhooksConsumerLagGrowing',
-        'CampaignWebhooksDeadLetters',
-        'CampaignWebhooksBreakersOpen',
-        'CampaignWebhooksDeliveryFailureRatioHigh',
-        'CampaignWebhooksExample',
-      ],
+      [...ALERTS, 'CampaignWebhooksExample'],
     );
   });
 
@@ -387,10 +391,132 @@ describe('values', () => {
 });
 
 describe('alert rules', () => {
+  const renderedGroups = (args = []) =>
+    ofKind(render(['--set', 'metrics.prometheusRule.enabled=true', ...args]), 'PrometheusRule')[0].spec
+      .groups;
+  const chartRules = renderedGroups()[0].rules;
+  const file = load(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
+  const both = { chart: chartRules, 'alerts.yml': file.groups[0].rules };
+  const find = (rules, alert) => {
+    const rule = rules.find((entry) => entry.alert === alert);
+    assert.ok(rule, `${alert} is missing`);
+    return rule;
+  };
+  // The chart's absent() selectors also name the release's namespace (render() uses "webhooks"):
+  // Compose has no namespace label; in a cluster, another release's targets could hide a
+  // missing service.
+  const withoutReleaseNamespace = (groups) =>
+    groups.map((group) => ({
+      ...group,
+      rules: group.rules.map((rule) => ({
+        ...rule,
+        expr: rule.expr.replaceAll('namespace="webhooks", ', ''),
+      })),
+    }));
+
   test('the PrometheusRule with default thresholds equals deploy/prometheus/alerts.yml', () => {
-    const [rule] = ofKind(render(['--set', 'metrics.prometheusRule.enabled=true']), 'PrometheusRule');
-    const file = load(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'), 'utf8'));
-    assert.deepEqual(rule.spec.groups, file.groups);
+    assert.deepEqual(withoutReleaseNamespace(renderedGroups()), file.groups);
+  });
+
+  test('both hold the same alerts, in order', () => {
+    for (const [where, rules] of Object.entries(both)) {
+      assert.deepEqual(
+        rules.map((rule) => rule.alert),
+        ALERTS,
+        where,
+      );
+    }
+  });
+
+  test('a service without any target alerts: one absent() per service, in the release namespace', () => {
+    for (const [where, rules] of Object.entries(both)) {
+      const rule = find(rules, 'CampaignWebhooksServiceMissing');
+      const namespace = where === 'chart' ? 'namespace="webhooks", ' : '';
+      const terms = rule.expr.split(/\s+or\s+/);
+      assert.deepEqual(
+        terms.map(
+          (term) => /^absent\(up\{job="campaign-webhooks", (.*)service="([a-z-]+)"\}\)$/.exec(term)?.[2],
+        ),
+        Object.keys(SERVICES).sort(),
+        `${where}: ${rule.expr}`,
+      );
+      for (const term of terms)
+        assert.ok(term.includes(`{job="campaign-webhooks", ${namespace}service=`), term);
+      assert.equal(rule.for, '5m', where);
+      assert.deepEqual(rule.labels, { severity: 'critical' }, where);
+      assert.match(rule.annotations.summary, /\{\{ \$labels\.service \}\}/, where);
+    }
+    const [other] = renderedGroups(['--namespace', 'webhooks-staging']);
+    assert.match(find(other.rules, 'CampaignWebhooksServiceMissing').expr, /namespace="webhooks-staging"/);
+    const slower = renderedGroups(['--set', 'metrics.prometheusRule.serviceDownFor=10m']);
+    assert.equal(find(slower[0].rules, 'CampaignWebhooksServiceMissing').for, '10m');
+  });
+
+  test('a service that is up but reports no consumer lag alerts', () => {
+    for (const [where, rules] of Object.entries(both)) {
+      const rule = find(rules, 'CampaignWebhooksConsumerLagUnknown');
+      assert.equal(
+        rule.expr,
+        [
+          'max by (namespace, service) (up{job="campaign-webhooks"}) == 1',
+          'unless on (namespace, service)',
+          'count by (namespace, service) (webhooks_consumer_lag)',
+        ].join('\n'),
+        where,
+      );
+      assert.equal(rule.for, '5m', where);
+      assert.deepEqual(rule.labels, { severity: 'warning' }, where);
+      assert.match(rule.annotations.description, /admin API is unreachable or refused/, where);
+    }
+  });
+
+  test("dead letters: bad input alerts operators; endpoints' refusals only inform, above a rate", () => {
+    // The reason codes delivery gives deliveries that failed for good (delivery-engine.ts).
+    const engine = readFileSync(join(root, 'apps', 'delivery', 'src', 'app', 'delivery-engine.ts'), 'utf8');
+    for (const code of ['retries_exhausted', 'delivery_failed'])
+      assert.ok(engine.includes(`\`${code}: `), code);
+    for (const [where, rules] of Object.entries(both)) {
+      const operator = find(rules, 'CampaignWebhooksDeadLetters');
+      const selectors = [...operator.expr.matchAll(/webhooks_dead_letters_total(\{[^}]*\})?/g)];
+      assert.equal(selectors.length, 3, operator.expr);
+      // Both halves filter; the `unless` side needs none, as its left side is filtered already.
+      assert.deepEqual(
+        selectors.map((match) => match[1]),
+        [
+          '{reason!~"retries_exhausted|delivery_failed"}',
+          '{reason!~"retries_exhausted|delivery_failed"}',
+          undefined,
+        ],
+        where,
+      );
+      assert.deepEqual(operator.labels, { severity: 'warning' }, where);
+
+      const endpoints = find(rules, 'CampaignWebhooksEndpointDeadLetters');
+      assert.match(
+        endpoints.expr,
+        /^sum by \(namespace, service, reason\) \(rate\(webhooks_dead_letters_total\{reason=~"retries_exhausted\|delivery_failed"\}\[15m\]\)\) > 1$/,
+        where,
+      );
+      assert.equal(endpoints.for, '30m', where);
+      assert.deepEqual(endpoints.labels, { severity: 'info' }, where);
+    }
+  });
+
+  test('the failure ratio leaves out attempts answered with a 4xx', () => {
+    for (const [where, rules] of Object.entries(both)) {
+      const { expr } = find(rules, 'CampaignWebhooksDeliveryFailureRatioHigh');
+      const selectors = [...expr.matchAll(/webhooks_deliveries_total\{([^}]*)\}/g)];
+      assert.equal(selectors.length, 3, expr);
+      for (const [, matchers] of selectors) assert.match(matchers, /, status_class!="4xx"$/, where);
+    }
+  });
+
+  test('the breakers alert speaks of open or half-open breakers', () => {
+    for (const [where, rules] of Object.entries(both)) {
+      const { annotations } = find(rules, 'CampaignWebhooksBreakersOpen');
+      assert.match(annotations.summary, /open or half-open/, where);
+      assert.match(annotations.description, /open or half-open/, where);
+    }
   });
 
   test("the lag alert reads the services' webhooks_consumer_lag, max across replicas, without the retries topic", () => {
