@@ -1,6 +1,7 @@
 import type { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import {
   DELIVERY_HEADERS,
+  eventLabel,
   OUTCOME_HEADERS,
   parseDeliveryHeaders,
   type Alert,
@@ -322,7 +323,7 @@ export class DeliveryEngine {
       }
     }
     this.deps.metrics.attempts.inc({
-      event: delivery.event,
+      event: eventLabel(delivery.event),
       outcome: status,
       status_class: statusClass(httpStatus),
       auth_type: connection.auth_type,

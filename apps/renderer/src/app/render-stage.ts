@@ -1,6 +1,7 @@
 import type { ConnectionFeed } from '@campaign-webhooks/connection-feed';
 import {
   DELIVERY_HEADERS,
+  eventLabel,
   matchedEventSchema,
   skippedOutcome,
   type ConnectionSnapshot,
@@ -126,7 +127,7 @@ export class RenderStage implements BatchStage {
     } else {
       body = renderDefaultBody(matched);
     }
-    this.rendered.inc({ event: matched.event, body: template ? 'template' : 'default' });
+    this.rendered.inc({ event: eventLabel(matched.event), body: template ? 'template' : 'default' });
     return { produce: [this.delivery(matched, body)] };
   }
 

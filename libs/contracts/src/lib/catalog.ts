@@ -85,6 +85,14 @@ export function eventFamily(event: string): EventFamily | undefined {
   return undefined;
 }
 
+/**
+ * An event's name as a metric label: records between the services carry it as text, and a label
+ * fed unchecked text grows a series for every value. A name this release does not know is `other`.
+ */
+export function eventLabel(event: string): string {
+  return eventFamily(event) === undefined ? 'other' : event;
+}
+
 /** The placeholders (without braces and without `profile.<attribute>`) an event's template may use. */
 export function placeholdersFor(event: MessageEventName | SubscriptionEventName): readonly string[] {
   const properties = isMessageEvent(event) ? MESSAGE_PROPERTY_KEYS : SUBSCRIPTION_PROPERTY_KEYS;

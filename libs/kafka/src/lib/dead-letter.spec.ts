@@ -78,6 +78,11 @@ describe('deadLetterRecord', () => {
     expect(reasonCode('invalid_record: event: required')).toBe('invalid_record');
     expect(reasonCode('unknown_event')).toBe('unknown_event');
   });
+
+  it('gives a reason without a stable code as other: it is a metric label', () => {
+    expect(reasonCode('The record was refused by a handler written without a code')).toBe('other');
+    expect(reasonCode('x'.repeat(100))).toBe('other');
+  });
 });
 
 describe('deadLetterRecord within the broker limit', () => {

@@ -34,9 +34,11 @@ export function deadLetterRecord(topic: string, record: ConsumedRecord, reason: 
   return { topic, key, value: JSON.stringify(letter), headers: { reason: reasonCode(letter.reason) } };
 }
 
+/** A reason's stable code (before its `:`), as the header and the metric label; `other` if it has none. */
 export function reasonCode(reason: string): string {
   const colon = reason.indexOf(':');
-  return colon === -1 ? reason : reason.slice(0, colon);
+  const code = colon === -1 ? reason : reason.slice(0, colon);
+  return /^[a-z][a-z0-9_]{0,63}$/.test(code) ? code : 'other';
 }
 
 /*
