@@ -26,9 +26,10 @@ const env = {
   // Test settings are fixed here, whatever the caller's environment holds.
   KAFKA_BROKERS: `127.0.0.1:${kafkaPort}`,
   KAFKA_PORT: String(kafkaPort),
-  // A second listener that asks for a login: the integration suite logs in as the services would.
+  // Listeners that ask for a login, and for TLS: the integration suite connects as the services would.
   KAFKA_SASL_PORT: String(kafkaPort + 2),
   KAFKA_SASL_USERS: 'webhooks:webhooks-test-password',
+  KAFKA_TLS_PORT: String(kafkaPort + 3),
   DATABASE_URL: `postgres://webhooks:webhooks@127.0.0.1:${postgresPort}/webhooks`,
   // The fuzz project's connections are schemathesis's: no other suite sends its events. The
   // suites that read the pipeline's counters publish as initech (bad-input, metrics), which no

@@ -6,7 +6,9 @@
 # KAFKA_EXTRA_PROPERTIES (space-separated key=value lines added to server.properties),
 # KAFKA_JVM_OPTS (JVM options besides the heap: -XX:+UseG1GC -XX:MaxGCPauseMillis=20),
 # KAFKA_SASL_PORT (unset: none; a second listener there that asks for a SASL/PLAIN login, as
-# user:password pairs in KAFKA_SASL_USERS, for the tests of the services' Kafka login).
+# user:password pairs in KAFKA_SASL_USERS, for the tests of the services' Kafka login),
+# KAFKA_TLS_PORT (unset: none; a TLS listener there, with a self-signed certificate for 127.0.0.1
+# that clients trust through $LOCAL_STACK_DIR/kafka/tls/ca.pem).
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -44,6 +46,19 @@ fetch() {
   touch "$libs/.complete"
 }
 
+# A self-signed certificate for 127.0.0.1, made once: the broker's key store, and its certificate
+# as the CA bundle clients trust.
+tls_keystore() {
+  local tls_dir=$kafka_dir/tls
+  [ -f "$tls_dir/ca.pem" ] && return 0
+  mkdir -p "$tls_dir"
+  keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 -dname CN=127.0.0.1 \
+    -ext SAN=IP:127.0.0.1 -keystore "$tls_dir/broker.p12" -storetype PKCS12 \
+    -storepass local-only -keypass local-only >/dev/null 2>&1
+  keytool -exportcert -rfc -alias broker -keystore "$tls_dir/broker.p12" -storepass local-only \
+    >"$tls_dir/ca.pem" 2>/dev/null
+}
+
 write_config() {
   local listeners=PLAINTEXT://127.0.0.1:$port advertised=PLAINTEXT://127.0.0.1:$port
   local protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
@@ -51,6 +66,12 @@ write_config() {
     listeners+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
     advertised+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
     protocols+=,SASL_PLAINTEXT:SASL_PLAINTEXT
+  fi
+  if [ -n "${KAFKA_TLS_PORT:-}" ]; then
+    listeners+=,SSL://127.0.0.1:$KAFKA_TLS_PORT
+    advertised+=,SSL://127.0.0.1:$KAFKA_TLS_PORT
+    protocols+=,SSL:SSL
+    tls_keystore
   fi
   cat >"$kafka_dir/server.properties" <<PROPS
 process.roles=broker,controller
@@ -85,6 +106,14 @@ PROPS
     cat >>"$kafka_dir/server.properties" <<PROPS
 sasl.enabled.mechanisms=PLAIN
 listener.name.sasl_plaintext.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required$users;
+PROPS
+  fi
+  if [ -n "${KAFKA_TLS_PORT:-}" ]; then
+    cat >>"$kafka_dir/server.properties" <<PROPS
+ssl.keystore.type=PKCS12
+ssl.keystore.location=$kafka_dir/tls/broker.p12
+ssl.keystore.password=local-only
+ssl.key.password=local-only
 PROPS
   fi
   local property

@@ -2,6 +2,7 @@ import { parseSecretsKey } from '@campaign-webhooks/secrets';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { rootCertificates } from 'node:tls';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { parseConfig } from './load-config';
@@ -192,7 +193,7 @@ describe('Kafka security', () => {
     });
     expect(setting.kafkaConnection(config)).toEqual({
       brokers: ['kafka:9093'],
-      ssl: { ca: [readFileSync(caFile, 'utf8')] },
+      ssl: { ca: [...rootCertificates, readFileSync(caFile, 'utf8')] },
       sasl: { mechanism: 'scram-sha-512', username: 'webhooks', password: 'pa55word' },
     });
     expect(setting.kafkaConnection({ ...config, KAFKA_TLS_CA_FILE: undefined }).ssl).toBe(true);

@@ -1,6 +1,7 @@
 import { parseSecretsKey } from '@campaign-webhooks/secrets';
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
+import { rootCertificates } from 'node:tls';
 import { z } from 'zod';
 
 /** Reusable settings, each parsed from one environment variable's text. */
@@ -209,7 +210,10 @@ export function kafkaConnection(config: { KAFKA_BROKERS: string[] } & KafkaSecur
   return {
     brokers: config.KAFKA_BROKERS,
     ...(config.KAFKA_TLS && {
-      ssl: config.KAFKA_TLS_CA_FILE ? { ca: [readFileSync(config.KAFKA_TLS_CA_FILE, 'utf8')] } : true,
+      // A `ca` given to Node replaces its built-in CAs: they are kept, and the file's added.
+      ssl: config.KAFKA_TLS_CA_FILE
+        ? { ca: [...rootCertificates, readFileSync(config.KAFKA_TLS_CA_FILE, 'utf8')] }
+        : true,
     }),
     ...(mechanism &&
       username !== undefined &&
