@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
+import { after, describe, test } from 'node:test';
 import { load } from 'js-yaml';
 import {
   SERVICES,
@@ -18,7 +19,9 @@ import {
 
 const ALL_TOGGLES = ['-f', valuesFile('all-toggles.yaml')];
 const SECRETS = ['-f', valuesFile('secrets.yaml')];
-const SECRET_VALUES = Object.values(load(readFileSync(valuesFile('secrets.yaml'), 'utf8')).secrets);
+const KAFKA_SECURITY = ['-f', valuesFile('kafka-security.yaml')];
+const secretsOf = (file) => Object.values(load(readFileSync(valuesFile(file), 'utf8')).secrets);
+const SECRET_VALUES = [...secretsOf('secrets.yaml'), ...secretsOf('kafka-security.yaml')];
 const SECRET_KEYS = {
   'admin-api': ['DATABASE_URL', 'ADMIN_API_KEYS', 'SECRETS_KEY', 'STATIC_EGRESS_PROXY_URL'],
   'subscription-filter': [],
@@ -49,13 +52,40 @@ const secretRefs = (container) =>
     .filter((entry) => entry.valueFrom?.secretKeyRef)
     .map((entry) => entry.valueFrom.secretKeyRef);
 
+/** Each Deployment's environment as its pod gets it: the ConfigMap, then env, secrets resolved. */
+function serviceEnvironments(rendered) {
+  const configData = ofKind(rendered, 'ConfigMap')[0].data;
+  const secretData = ofKind(rendered, 'Secret').find(
+    (secret) => !secret.metadata.annotations?.['helm.sh/hook'],
+  ).stringData;
+  return Object.fromEntries(
+    Object.entries(byComponent(rendered, 'Deployment')).map(([service, deployment]) => {
+      const env = { ...configData };
+      for (const entry of containerOf(deployment).env ?? []) {
+        const ref = entry.valueFrom?.secretKeyRef;
+        const value = ref ? secretData[ref.key] : entry.value;
+        if (value !== undefined) env[entry.name] = value;
+      }
+      return [service, env];
+    }),
+  );
+}
+
+const KAFKA_SECURITY_NAMES = [
+  'KAFKA_TLS',
+  'KAFKA_TLS_CA_FILE',
+  'KAFKA_SASL_MECHANISM',
+  'KAFKA_SASL_USERNAME',
+  'KAFKA_SASL_PASSWORD',
+];
+
 describe('helm lint', () => {
   test('passes with the default values', () => {
     helm(['lint', '--strict', chart]);
   });
 
   test('passes with every toggle on and every secret set', () => {
-    helm(['lint', '--strict', chart, ...ALL_TOGGLES, ...SECRETS]);
+    helm(['lint', '--strict', chart, ...ALL_TOGGLES, ...SECRETS, ...KAFKA_SECURITY]);
   });
 
   test('passes with an existing Secret', () => {
@@ -173,6 +203,22 @@ describe('helm template with the default values', () => {
     ]);
   });
 
+  test('no Kafka TLS or SASL setting, and no CA volume, unless set', () => {
+    const [configMap] = ofKind(objects, 'ConfigMap');
+    for (const workload of [...Object.values(deployments), ...ofKind(objects, 'Job')]) {
+      const pod = workload.spec.template.spec;
+      const names = (pod.containers[0].env ?? []).map((entry) => entry.name);
+      for (const name of KAFKA_SECURITY_NAMES) {
+        assert.ok(!names.includes(name), `${workload.metadata.name} has ${name}`);
+        assert.ok(!(name in configMap.data), `ConfigMap has ${name}`);
+      }
+      assert.deepEqual(
+        pod.volumes.map((volume) => volume.name),
+        ['tmp'],
+      );
+    }
+  });
+
   test('the ConfigMap holds the shared settings', () => {
     const [configMap] = ofKind(objects, 'ConfigMap');
     assert.equal(configMap.data.KAFKA_BROKERS, 'kafka:9092');
@@ -266,7 +312,7 @@ describe('helm template with every toggle on', () => {
 });
 
 describe('secrets', () => {
-  const objects = render([...ALL_TOGGLES, ...SECRETS]);
+  const objects = render([...ALL_TOGGLES, ...SECRETS, ...KAFKA_SECURITY]);
 
   test('no secret value is rendered into a ConfigMap or any object but a Secret', () => {
     for (const object of objects) {
@@ -278,7 +324,10 @@ describe('secrets', () => {
     }
     for (const configMap of ofKind(objects, 'ConfigMap')) {
       for (const key of Object.keys(configMap.data)) {
-        assert.ok(!Object.values(SECRET_KEYS).flat().includes(key), `ConfigMap has ${key}`);
+        assert.ok(
+          ![...Object.values(SECRET_KEYS).flat(), 'KAFKA_SASL_PASSWORD'].includes(key),
+          `ConfigMap has ${key}`,
+        );
       }
     }
   });
@@ -288,6 +337,7 @@ describe('secrets', () => {
     assert.deepEqual(Object.keys(secret.stringData).sort(), [
       'ADMIN_API_KEYS',
       'DATABASE_URL',
+      'KAFKA_SASL_PASSWORD',
       'SECRETS_KEY',
       'SMTP_URL',
       'STATIC_EGRESS_PROXY_URL',
@@ -296,20 +346,7 @@ describe('secrets', () => {
   });
 
   test('every service starts with the environment its pod gets', () => {
-    const rendered = render(SECRETS);
-    const configData = ofKind(rendered, 'ConfigMap')[0].data;
-    const secretData = ofKind(rendered, 'Secret')[0].stringData;
-    const environments = Object.fromEntries(
-      Object.entries(byComponent(rendered, 'Deployment')).map(([service, deployment]) => {
-        const env = { ...configData };
-        for (const entry of containerOf(deployment).env ?? []) {
-          const ref = entry.valueFrom?.secretKeyRef;
-          const value = ref ? secretData[ref.key] : entry.value;
-          if (value !== undefined) env[entry.name] = value;
-        }
-        return [service, env];
-      }),
-    );
+    const environments = serviceEnvironments(render(SECRETS));
     assert.deepEqual(Object.keys(environments).sort(), Object.keys(SERVICES).sort());
     assert.deepEqual(
       serviceConfigProblems(environments),
@@ -352,6 +389,165 @@ describe('secrets', () => {
   });
 });
 
+describe('Kafka TLS and SASL', () => {
+  const objects = render([...SECRETS, ...KAFKA_SECURITY]);
+  const deployments = byComponent(objects, 'Deployment');
+  const [job] = ofKind(objects, 'Job');
+  const [configMap] = ofKind(objects, 'ConfigMap');
+  const chartSecret = ofKind(objects, 'Secret').find(
+    (secret) => !secret.metadata.annotations?.['helm.sh/hook'],
+  );
+  const hookSecret = ofKind(objects, 'Secret').find(
+    (secret) => secret.metadata.annotations?.['helm.sh/hook'],
+  );
+  const SETTINGS = {
+    KAFKA_TLS: 'true',
+    KAFKA_TLS_CA_FILE: '/etc/campaign-webhooks/kafka-ca/ca.crt',
+    KAFKA_SASL_MECHANISM: 'scram-sha-512',
+    KAFKA_SASL_USERNAME: 'webhooks',
+  };
+  const password = (container) => container.env.find((entry) => entry.name === 'KAFKA_SASL_PASSWORD');
+
+  /** The CA file the pod's container sees: its mount of the Secret volume, and what it holds. */
+  const mountedCa = (pod) => {
+    const [container] = pod.containers;
+    const mount = container.volumeMounts.find((entry) => entry.name === 'kafka-ca');
+    const volume = pod.volumes.find((entry) => entry.name === 'kafka-ca');
+    assert.ok(mount && volume, 'no kafka-ca volume or mount');
+    assert.equal(mount.readOnly, true);
+    assert.equal(volume.secret.items.length, 1);
+    const [item] = volume.secret.items;
+    return {
+      secretName: volume.secret.secretName,
+      key: item.key,
+      path: posix.join(mount.mountPath, item.path),
+    };
+  };
+
+  test('the ConfigMap holds the four settings that are not secret; the Secrets hold the password', () => {
+    for (const [name, value] of Object.entries(SETTINGS)) assert.equal(configMap.data[name], value, name);
+    assert.equal(chartSecret.stringData.KAFKA_SASL_PASSWORD, 'kafka-password-3e8d1a');
+    assert.equal(hookSecret.stringData.KAFKA_SASL_PASSWORD, 'kafka-password-3e8d1a');
+  });
+
+  for (const service of Object.keys(SERVICES)) {
+    test(`${service}: gets the settings, the password from the chart Secret and the CA file`, () => {
+      const container = containerOf(deployments[service]);
+      assert.equal(container.envFrom[0].configMapRef.name, configMap.metadata.name);
+      assert.deepEqual(password(container), {
+        name: 'KAFKA_SASL_PASSWORD',
+        valueFrom: { secretKeyRef: { name: chartSecret.metadata.name, key: 'KAFKA_SASL_PASSWORD' } },
+      });
+      assert.deepEqual(mountedCa(deployments[service].spec.template.spec), {
+        secretName: 'kafka-ca',
+        key: 'ca.pem',
+        path: SETTINGS.KAFKA_TLS_CA_FILE,
+      });
+    });
+  }
+
+  test('setup: gets the same settings, the password from its hook Secret and the CA file', () => {
+    const [container] = job.spec.template.spec.containers;
+    const env = Object.fromEntries(
+      container.env.filter((entry) => 'value' in entry).map((e) => [e.name, e.value]),
+    );
+    for (const [name, value] of Object.entries(SETTINGS)) assert.equal(env[name], value, name);
+    assert.deepEqual(password(container).valueFrom.secretKeyRef, {
+      name: hookSecret.metadata.name,
+      key: 'KAFKA_SASL_PASSWORD',
+    });
+    assert.deepEqual(mountedCa(job.spec.template.spec), {
+      secretName: 'kafka-ca',
+      key: 'ca.pem',
+      path: SETTINGS.KAFKA_TLS_CA_FILE,
+    });
+  });
+
+  test('every service starts with the environment its pod gets, the CA file in place', () => {
+    // The services read KAFKA_TLS_CA_FILE at start: the tests above show it is the mounted
+    // Secret key; here a PEM file stands in for it at a path of this machine.
+    const directory = mkdtempSync(join(tmpdir(), 'kafka-ca-'));
+    after(() => rmSync(directory, { recursive: true, force: true }));
+    const caFile = join(directory, 'ca.crt');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const environments = serviceEnvironments(objects);
+    for (const env of Object.values(environments)) {
+      for (const [name, value] of Object.entries(SETTINGS)) assert.equal(env[name], value, name);
+      assert.equal(env.KAFKA_SASL_PASSWORD, 'kafka-password-3e8d1a');
+      env.KAFKA_TLS_CA_FILE = caFile;
+    }
+    const started = Object.fromEntries(Object.keys(SERVICES).map((service) => [service, null]));
+    assert.deepEqual(serviceConfigProblems(environments), started);
+    // Without the file, every service refuses to start: the stand-in is what lets them.
+    for (const env of Object.values(environments)) env.KAFKA_TLS_CA_FILE = join(directory, 'missing.crt');
+    for (const problem of Object.values(serviceConfigProblems(environments))) {
+      assert.match(problem, /KAFKA_TLS_CA_FILE expected the path of a readable PEM file/);
+    }
+  });
+
+  test('TLS alone sets KAFKA_TLS only: no CA file, no login', () => {
+    const rendered = render([...SECRETS, '--set', 'kafka.tls.enabled=true']);
+    const data = ofKind(rendered, 'ConfigMap')[0].data;
+    assert.equal(data.KAFKA_TLS, 'true');
+    for (const name of KAFKA_SECURITY_NAMES.slice(1)) assert.ok(!(name in data), name);
+    for (const workload of [...ofKind(rendered, 'Deployment'), ...ofKind(rendered, 'Job')]) {
+      const pod = workload.spec.template.spec;
+      assert.equal(password(pod.containers[0]), undefined);
+      assert.ok(!pod.volumes.some((volume) => volume.name === 'kafka-ca'));
+    }
+    assert.deepEqual(
+      serviceConfigProblems(serviceEnvironments(rendered)),
+      Object.fromEntries(Object.keys(SERVICES).map((service) => [service, null])),
+    );
+  });
+
+  test('with an existing Secret, the password comes from its KAFKA_SASL_PASSWORD key', () => {
+    const existing = render([
+      '--set',
+      'secrets.existingSecret=webhooks-credentials',
+      '--set',
+      'kafka.sasl.mechanism=plain',
+      '--set',
+      'kafka.sasl.username=webhooks',
+    ]);
+    assert.deepEqual(ofKind(existing, 'Secret'), []);
+    const workloads = [...ofKind(existing, 'Deployment'), ...ofKind(existing, 'Job')];
+    assert.equal(workloads.length, Object.keys(SERVICES).length + 1);
+    for (const workload of workloads) {
+      assert.deepEqual(password(workload.spec.template.spec.containers[0]).valueFrom.secretKeyRef, {
+        name: 'webhooks-credentials',
+        key: 'KAFKA_SASL_PASSWORD',
+      });
+    }
+  });
+
+  test('changing the login changes the pods checksums', () => {
+    const checksums = (args) =>
+      byComponent(render([...SECRETS, ...KAFKA_SECURITY, ...args]), 'Deployment').delivery.spec.template
+        .metadata.annotations;
+    const base = checksums([]);
+    const user = checksums(['--set', 'kafka.sasl.username=other']);
+    const pass = checksums(['--set', 'secrets.kafkaSaslPassword=other-password']);
+    assert.notEqual(user['checksum/config'], base['checksum/config']);
+    assert.notEqual(pass['checksum/secret'], base['checksum/secret']);
+    assert.equal(pass['checksum/config'], base['checksum/config']);
+  });
+
+  test('settings the services would refuse fail the render, naming the values to set', () => {
+    for (const [sets, message] of [
+      [['kafka.sasl.mechanism=plain'], /kafka\.sasl\.username is empty/],
+      [['kafka.sasl.mechanism=plain', 'kafka.sasl.username=webhooks'], /secrets\.kafkaSaslPassword is empty/],
+      [['kafka.sasl.username=webhooks'], /kafka\.sasl\.mechanism is empty/],
+      [['secrets.kafkaSaslPassword=kafka-password'], /kafka\.sasl\.mechanism is empty/],
+      [['kafka.tls.caSecret.name=kafka-ca'], /kafka\.tls\.enabled is not true/],
+    ]) {
+      const result = runHelm(['template', 'release', chart, ...sets.flatMap((set) => ['--set', set])]);
+      assert.notEqual(result.status, 0, `${sets.join(' ')} was accepted`);
+      assert.match(result.stderr, message, sets.join(' '));
+    }
+  });
+});
+
 describe('values', () => {
   test('the schema rejects unknown services, mistyped ports and malformed settings', () => {
     for (const set of [
@@ -363,6 +559,10 @@ describe('values', () => {
       'kafka.brokers=kafka',
       'config.extra.lower_case=1',
       'metrics.prometheusRule.consumerGroups=webhooks',
+      'kafka.sasl.mechanism=gssapi',
+      'kafka.tls.enabled=yes',
+      'kafka.tls.caSecret.key=',
+      'kafka.sasl.password=secret',
     ]) {
       const result = runHelm(['template', 'release', chart, '--set', set]);
       assert.notEqual(result.status, 0, `--set ${set} was accepted`);

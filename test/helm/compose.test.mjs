@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, test } from 'node:test';
+import { after, describe, test } from 'node:test';
 import { load } from 'js-yaml';
 import { SERVICES, root, serviceConfigProblems } from './helm.mjs';
 
@@ -62,6 +64,56 @@ describe('deploy/compose.yaml', () => {
       serviceConfigProblems(environments),
       Object.fromEntries(Object.keys(SERVICES).map((service) => [service, null])),
     );
+  });
+
+  test('passes the Kafka TLS and SASL settings to every service and setup', { skip }, () => {
+    // KAFKA_TLS_CA_FILE is a path in the containers, mounted by the operator; a file of this
+    // machine stands in for it when the services parse their settings.
+    const directory = mkdtempSync(join(tmpdir(), 'kafka-ca-'));
+    after(() => rmSync(directory, { recursive: true, force: true }));
+    const caFile = join(directory, 'ca.crt');
+    writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const kafka = {
+      KAFKA_TLS: 'true',
+      KAFKA_TLS_CA_FILE: caFile,
+      KAFKA_SASL_MECHANISM: 'scram-sha-256',
+      KAFKA_SASL_USERNAME: 'webhooks',
+      KAFKA_SASL_PASSWORD: 'kafka-password-3e8d1a',
+    };
+    const result = config({ ...REQUIRED, ...kafka });
+    assert.equal(result.status, 0, result.stderr);
+    const compose = load(result.stdout);
+    const environment = (service) =>
+      Object.fromEntries(
+        Object.entries(compose.services[service].environment).map(([name, value]) => [name, String(value)]),
+      );
+    for (const service of ['setup', ...Object.keys(SERVICES)]) {
+      for (const [name, value] of Object.entries(kafka))
+        assert.equal(environment(service)[name], value, name);
+    }
+    const environments = Object.fromEntries(
+      Object.keys(SERVICES).map((service) => [service, environment(service)]),
+    );
+    assert.deepEqual(
+      serviceConfigProblems(environments),
+      Object.fromEntries(Object.keys(SERVICES).map((service) => [service, null])),
+    );
+  });
+
+  test('leaves the Kafka TLS and SASL settings unset by default', { skip }, () => {
+    const compose = load(config(REQUIRED).stdout);
+    for (const service of ['setup', ...Object.keys(SERVICES)]) {
+      const { environment } = compose.services[service];
+      assert.equal(String(environment.KAFKA_TLS), 'false', service);
+      for (const name of [
+        'KAFKA_TLS_CA_FILE',
+        'KAFKA_SASL_MECHANISM',
+        'KAFKA_SASL_USERNAME',
+        'KAFKA_SASL_PASSWORD',
+      ]) {
+        assert.equal(environment[name], '', `${service} ${name}`);
+      }
+    }
   });
 
   for (const name of Object.keys(REQUIRED)) {

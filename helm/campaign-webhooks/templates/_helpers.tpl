@@ -71,7 +71,7 @@ app.kubernetes.io/component: {{ .service }}
 {{- define "campaign-webhooks.secretData" -}}
 {{- $s := .Values.secrets }}
 {{- $data := dict }}
-{{- range $key, $value := dict "DATABASE_URL" $s.databaseUrl "ADMIN_API_KEYS" $s.adminApiKeys "SECRETS_KEY" $s.secretsKey "SMTP_URL" $s.smtpUrl "STATIC_EGRESS_PROXY_URL" $s.staticEgressProxyUrl }}
+{{- range $key, $value := dict "DATABASE_URL" $s.databaseUrl "ADMIN_API_KEYS" $s.adminApiKeys "SECRETS_KEY" $s.secretsKey "SMTP_URL" $s.smtpUrl "STATIC_EGRESS_PROXY_URL" $s.staticEgressProxyUrl "KAFKA_SASL_PASSWORD" $s.kafkaSaslPassword }}
 {{- if $value }}
 {{- $_ := set $data $key $value }}
 {{- end }}
@@ -102,6 +102,19 @@ app.kubernetes.io/component: {{ .service }}
 }}
 {{- if $c.staticEgressLocalAddress }}
 {{- $_ := set $data "STATIC_EGRESS_LOCAL_ADDRESS" $c.staticEgressLocalAddress }}
+{{- end }}
+{{- $tls := .Values.kafka.tls }}
+{{- if $tls.enabled }}
+{{- $_ := set $data "KAFKA_TLS" "true" }}
+{{- end }}
+{{- if $tls.caSecret.name }}
+{{- $_ := set $data "KAFKA_TLS_CA_FILE" (include "campaign-webhooks.kafkaCaFile" .) }}
+{{- end }}
+{{- with .Values.kafka.sasl }}
+{{- if .mechanism }}
+{{- $_ := set $data "KAFKA_SASL_MECHANISM" .mechanism }}
+{{- $_ := set $data "KAFKA_SASL_USERNAME" .username }}
+{{- end }}
 {{- end }}
 {{- range $key, $value := $c.extra }}
 {{- $_ := set $data $key (toString $value) }}
@@ -134,4 +147,60 @@ tolerations:
 affinity:
   {{- toYaml . | nindent 2 }}
 {{- end }}
+{{- end }}
+
+{{/*
+Kafka TLS and SASL. The CA bundle comes from an existing Secret, mounted read-only at one path in
+every pod; the password comes from the chart's Secret or secrets.existingSecret (the setup job's:
+its hook Secret or the existing one).
+*/}}
+{{- define "campaign-webhooks.kafkaCaDir" -}}
+/etc/campaign-webhooks/kafka-ca
+{{- end }}
+
+{{- define "campaign-webhooks.kafkaCaFile" -}}
+{{ include "campaign-webhooks.kafkaCaDir" . }}/ca.crt
+{{- end }}
+
+{{/* Refuses Kafka settings the services would refuse at start, naming the values to set. */}}
+{{- define "campaign-webhooks.validateKafka" -}}
+{{- $k := .Values.kafka }}
+{{- if and $k.tls.caSecret.name (not $k.tls.enabled) }}
+{{- fail "kafka.tls.caSecret.name is set but kafka.tls.enabled is not true: set kafka.tls.enabled=true, or leave kafka.tls.caSecret.name empty" }}
+{{- end }}
+{{- if $k.sasl.mechanism }}
+{{- if not $k.sasl.username }}
+{{- fail (printf "kafka.sasl.mechanism is %s but kafka.sasl.username is empty: set kafka.sasl.username" $k.sasl.mechanism) }}
+{{- end }}
+{{- if and (not .Values.secrets.existingSecret) (not .Values.secrets.kafkaSaslPassword) }}
+{{- fail (printf "kafka.sasl.mechanism is %s but secrets.kafkaSaslPassword is empty: set it, or put KAFKA_SASL_PASSWORD in secrets.existingSecret" $k.sasl.mechanism) }}
+{{- end }}
+{{- else if or $k.sasl.username .Values.secrets.kafkaSaslPassword }}
+{{- fail "kafka.sasl.username or secrets.kafkaSaslPassword is set but kafka.sasl.mechanism is empty: set it to plain, scram-sha-256 or scram-sha-512" }}
+{{- end }}
+{{- end }}
+
+{{/* KAFKA_SASL_PASSWORD from the given Secret, when kafka.sasl.mechanism is set. */}}
+{{- define "campaign-webhooks.kafkaPasswordEnv" -}}
+- name: KAFKA_SASL_PASSWORD
+  valueFrom:
+    secretKeyRef:
+      name: {{ . }}
+      key: KAFKA_SASL_PASSWORD
+{{- end }}
+
+{{/* The CA bundle's mount and volume, when kafka.tls.caSecret.name is set. */}}
+{{- define "campaign-webhooks.kafkaCaVolumeMount" -}}
+- name: kafka-ca
+  mountPath: {{ include "campaign-webhooks.kafkaCaDir" . }}
+  readOnly: true
+{{- end }}
+
+{{- define "campaign-webhooks.kafkaCaVolume" -}}
+- name: kafka-ca
+  secret:
+    secretName: {{ .Values.kafka.tls.caSecret.name }}
+    items:
+      - key: {{ .Values.kafka.tls.caSecret.key }}
+        path: ca.crt
 {{- end }}
