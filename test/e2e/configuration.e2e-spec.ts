@@ -21,7 +21,8 @@ describe('a service with a bad setting', () => {
     const result = startWith('delivery', { KAFKA_BROKERS: 'not a broker list' });
     expect(result.status).toBe(1);
     expect(result.stderr.trim().split('\n')).toEqual([
-      'delivery: invalid configuration: KAFKA_BROKERS expected a comma-separated list of host:port (got "not a broker list")',
+      'delivery: invalid configuration: KAFKA_BROKERS expected a comma-separated list of host:port, ' +
+        'each port from 1 to 65535 (got "not a broker list")',
     ]);
   });
 
