@@ -5,6 +5,7 @@ import type { Egress } from '@campaign-webhooks/outbound-auth';
 import type { ConnectionEntity, DeliveryLogStore } from '@campaign-webhooks/persistence';
 import type { SecretBox } from '@campaign-webhooks/secrets';
 import { renderDefaultBody } from '@campaign-webhooks/templating';
+import { BadRequestException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { DeliveriesService } from './deliveries.service';
 import { sampleEvent } from './sample-event';
@@ -73,17 +74,37 @@ describe('DeliveriesService.testSend', () => {
 
   afterEach(() => jest.useRealTimers());
 
-  it('sends the default body, as the renderer does, when the saved template no longer compiles', async () => {
+  it('answers a 400 naming the template, and sends nothing, when the saved one no longer compiles', async () => {
     // Stored directly: saving through the API would refuse it.
     const stored = connection({ message_send: { to: '{{no_such_field}}' } });
     const { service, sentBodies, outcomeBodies } = testSendOf(stored);
 
-    const outcome = await service.testSend('acme', stored.id, 'message_send');
+    const refusal = await service
+      .testSend('acme', stored.id, 'message_send')
+      .catch((error: unknown) => error);
 
-    const defaultBody = renderDefaultBody(sampleEvent('message_send', 'email', now));
-    expect(sentBodies).toEqual([defaultBody]);
-    expect(outcomeBodies).toEqual([defaultBody]);
-    expect(outcome).toMatchObject({ event: 'message_send', status: 'delivered', http_status: 200 });
+    expect(refusal).toBeInstanceOf(BadRequestException);
+    expect((refusal as BadRequestException).getResponse()).toMatchObject({
+      errors: [
+        {
+          field: 'templates.message_send',
+          message: expect.stringMatching(
+            /^the saved template no longer compiles, so deliveries send the default body: Unknown placeholder \{\{no_such_field\}\}/,
+          ),
+        },
+      ],
+    });
+    expect(sentBodies).toEqual([]);
+    expect(outcomeBodies).toEqual([]);
+  });
+
+  it('sends the default body when the event has no template', async () => {
+    const stored = connection({});
+    const { service, sentBodies } = testSendOf(stored);
+
+    await service.testSend('acme', stored.id, 'message_send');
+
+    expect(sentBodies).toEqual([renderDefaultBody(sampleEvent('message_send', 'email', now))]);
   });
 
   it('sends the saved template when it compiles', async () => {

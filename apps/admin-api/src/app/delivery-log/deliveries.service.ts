@@ -16,6 +16,7 @@ import type { SecretBox } from '@campaign-webhooks/secrets';
 import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating';
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { validationFailed } from '../field-errors';
 import { sampleEvent } from './sample-event';
 import { isUuid } from '../connections/connection-store';
 
@@ -88,9 +89,17 @@ export class DeliveriesService {
     const channel = connection.channels.find(isChannel);
     const sample = sampleEvent(event, channel);
     const template = connection.templates[event];
-    // As the renderer does, a saved template that no longer compiles (a later release checks more)
-    // gives way to the default body: a test send shows what deliveries send.
     const parsed = template !== undefined ? parseTemplate(event, template) : undefined;
+    // A saved template that no longer compiles (a later release checks more): deliveries send the
+    // default body, and a test send is where the marketer learns why, before sending anything.
+    if (parsed && !parsed.ok) {
+      throw validationFailed(
+        parsed.errors.slice(0, 3).map((error) => ({
+          field: `templates.${event}`,
+          message: `the saved template no longer compiles, so deliveries send the default body: ${error.message}`,
+        })),
+      );
+    }
     const body = parsed?.ok
       ? parsed.template.render({
           ...sample,
