@@ -77,11 +77,13 @@ describe('notifier stages', () => {
       record({ ...alert, time: '1' }),
       record({ ...alert, since: '-010000-01-01T00:00:00Z' }),
       record({ ...alert, since: '0000-01-01T00:00:00Z' }),
+      record({ ...alert, since: '2024-02-30T00:00:00Z' }),
     ]);
     expect(results).toEqual([
       { poison: 'invalid_record: a NUL character, which PostgreSQL cannot store' },
       { poison: 'invalid_record: a NUL character, which PostgreSQL cannot store' },
       { poison: 'invalid_record: time is not an ISO 8601 time' },
+      { poison: 'invalid_record: since is not an ISO 8601 time' },
       { poison: 'invalid_record: since is not an ISO 8601 time' },
       { poison: 'invalid_record: since is not an ISO 8601 time' },
     ]);

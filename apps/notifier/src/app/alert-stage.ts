@@ -42,7 +42,7 @@ export class AlertStage implements BatchStage {
       } catch (error) {
         const message = (error as Error).message;
         if (refusedAsData(error)) {
-          results.push({ poison: `invalid_record: the database refused it: ${message}` });
+          results.push({ poison: `invalid_record: the database refused it: ${message.slice(0, 300)}` });
           continue;
         }
         throw new TransientError(`alert not handled: ${message}`, { cause: error });

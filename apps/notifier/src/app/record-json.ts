@@ -33,10 +33,18 @@ export function decodeRecord<T extends object>(
   for (const field of timestamps) {
     const value = parsed.data[field];
     if (value === null) continue;
-    if (!ISO_TIME.test(String(value)) || Number.isNaN(Date.parse(String(value)))) {
+    if (!isIsoTime(String(value))) {
       return { poison: `invalid_record: ${field} is not an ISO 8601 time` };
     }
   }
   if (containsNul(parsed.data)) return { poison: `invalid_record: ${NUL_REFUSED}` };
   return { value: parsed.data };
+}
+
+/** ISO_TIME, and a day the calendar has: `Date.parse` takes 30 February for 1 March. */
+function isIsoTime(text: string): boolean {
+  if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) return false;
+  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
+  const date = new Date(Date.UTC(year, month - 1, day));
+  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
