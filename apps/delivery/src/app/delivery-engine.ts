@@ -328,7 +328,9 @@ export class DeliveryEngine {
       status_class: statusClass(httpStatus),
       auth_type: connection.auth_type,
     });
-    if (!sent.notSent) this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
+    const requestWentOut =
+      !sent.notSent && !(result.kind === 'error' && result.error === 'forbidden_address');
+    if (requestWentOut) this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
     this.logAttempt(connection, delivery, status, httpStatus, result.durationMs, verdict);
     return { records, alerts: alerts.filter((alert) => alert !== undefined) };
   }

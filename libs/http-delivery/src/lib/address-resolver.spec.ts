@@ -60,4 +60,16 @@ describe('sharingLookups', () => {
 
     expect(results.map((result) => result.status)).toEqual(['rejected', 'rejected']);
   });
+
+  it('does not leave a name waiting for ever when the resolver throws', async () => {
+    let calls = 0;
+    const shared = sharingLookups((_hostname, _options, callback) => {
+      calls++;
+      if (calls === 1) throw new TypeError('bad hostname');
+      callback(null, [{ address: '203.0.113.7', family: 4 }]);
+    });
+
+    expect(() => shared('hooks.example.com', { all: true }, () => undefined)).toThrow(TypeError);
+    expect(await lookUp(shared, 'hooks.example.com')).toEqual([{ address: '203.0.113.7', family: 4 }]);
+  });
 });

@@ -25,10 +25,16 @@ export function sharingLookups(resolve: AddressResolver): AddressResolver {
     }
     const callbacks = [callback];
     underWay.set(key, callbacks);
-    resolve(hostname, options, (error, addresses) => {
+    try {
+      resolve(hostname, options, (error, addresses) => {
+        underWay.delete(key);
+        for (const answer of callbacks) answer(error, addresses?.slice() ?? []);
+      });
+    } catch (error) {
+      // Thrown before any answer: the callers waiting on it must not wait for ever.
       underWay.delete(key);
-      for (const answer of callbacks) answer(error, addresses?.slice() ?? []);
-    });
+      throw error;
+    }
   };
 }
 
