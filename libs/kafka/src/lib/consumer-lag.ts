@@ -31,6 +31,7 @@ export class ConsumerLagSampler {
   async start(): Promise<void> {
     this.admin = this.kafka.admin();
     await this.admin.connect();
+    await this.sample();
     this.timer = setInterval(() => void this.sample(), this.intervalMs);
   }
 

@@ -11,7 +11,7 @@ export interface KafkaClientOptions {
   brokers: string[];
   clientId: string;
   logger: KafkaLogger;
-  /** TLS to the brokers: true trusts the system's CAs, `ca` adds others. */
+  /** TLS to the brokers: true trusts Node's built-in CAs; `ca` is the whole list trusted. */
   ssl?: true | { ca: string[] };
   sasl?: Extract<SASLOptions, { mechanism: 'plain' | 'scram-sha-256' | 'scram-sha-512' }>;
 }

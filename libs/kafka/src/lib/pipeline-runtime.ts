@@ -108,15 +108,16 @@ export class PipelineRuntime {
 
   async start(): Promise<void> {
     await this.producer.connect();
-    await Promise.all(this.readers.map((reader) => reader.start()));
-    await Promise.all(this.readers.map((reader) => reader.ready));
-    for (const consumer of this.consumers) await consumer.start();
+    // Lag is known from the start: a service reading a large table first shows its backlog growing.
     const onLag = this.options.hooks?.onLag;
     if (onLag && this.groups.length > 0) {
       const hooks = { onLag, onLagUnknown: this.options.hooks?.onLagUnknown };
       this.lagSampler = new ConsumerLagSampler(this.kafka, this.groups, hooks, this.options.logger);
       await this.lagSampler.start();
     }
+    await Promise.all(this.readers.map((reader) => reader.start()));
+    await Promise.all(this.readers.map((reader) => reader.ready));
+    for (const consumer of this.consumers) await consumer.start();
     this.started = true;
   }
 
