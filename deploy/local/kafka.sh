@@ -50,13 +50,21 @@ fetch() {
 # as the CA bundle clients trust.
 tls_keystore() {
   local tls_dir=$kafka_dir/tls
-  [ -f "$tls_dir/ca.pem" ] && return 0
-  mkdir -p "$tls_dir"
+  [ -s "$tls_dir/ca.pem" ] && [ -f "$tls_dir/broker.p12" ] && return 0
+  command -v keytool >/dev/null || { say "keytool (Java 17+) is required for KAFKA_TLS_PORT"; exit 1; }
+  # Made in a scratch directory and moved in whole: a failed attempt leaves nothing half-made.
+  local scratch
+  scratch=$(mktemp -d "$kafka_dir/.tls.XXXXXX")
   keytool -genkeypair -alias broker -keyalg RSA -keysize 2048 -validity 3650 -dname CN=127.0.0.1 \
-    -ext SAN=IP:127.0.0.1 -keystore "$tls_dir/broker.p12" -storetype PKCS12 \
-    -storepass local-only -keypass local-only >/dev/null 2>&1
-  keytool -exportcert -rfc -alias broker -keystore "$tls_dir/broker.p12" -storepass local-only \
-    >"$tls_dir/ca.pem" 2>/dev/null
+    -ext SAN=IP:127.0.0.1 -keystore "$scratch/broker.p12" -storetype PKCS12 \
+    -storepass local-only -keypass local-only >"$scratch/keytool.log" 2>&1 ||
+    { cat "$scratch/keytool.log" >&2; say "keytool could not make the TLS key store"; exit 1; }
+  keytool -exportcert -rfc -alias broker -keystore "$scratch/broker.p12" -storepass local-only \
+    -file "$scratch/ca.pem" >"$scratch/keytool.log" 2>&1 ||
+    { cat "$scratch/keytool.log" >&2; say "keytool could not export the certificate"; exit 1; }
+  rm -f "$scratch/keytool.log"
+  rm -rf "$tls_dir"
+  mv "$scratch" "$tls_dir"
 }
 
 write_config() {
