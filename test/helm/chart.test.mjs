@@ -563,6 +563,9 @@ describe('values', () => {
       'kafka.tls.enabled=yes',
       'kafka.tls.caSecret.key=',
       'kafka.sasl.password=secret',
+      // A secret among the plain settings would land in the ConfigMap.
+      'config.extra.KAFKA_SASL_PASSWORD=secret',
+      'services.delivery.env.SECRETS_KEY=secret',
     ]) {
       const result = runHelm(['template', 'release', chart, '--set', set]);
       assert.notEqual(result.status, 0, `--set ${set} was accepted`);
