@@ -11,7 +11,10 @@ import { z } from 'zod';
  * service reads, turned into its client.
  */
 const port = process.env['KAFKA_SASL_PORT'];
-const [username, password] = (process.env['KAFKA_SASL_USERS'] ?? '').split(' ')[0].split(':');
+// The first user: name, then everything after the first colon, as deploy/local/kafka.sh reads it.
+const firstUser = (process.env['KAFKA_SASL_USERS'] ?? '').split(' ')[0];
+const username = firstUser.slice(0, firstUser.indexOf(':'));
+const password = firstUser.slice(firstUser.indexOf(':') + 1);
 const tlsPort = process.env['KAFKA_TLS_PORT'];
 const caFile = join(process.env['LOCAL_STACK_DIR'] ?? '', 'kafka', 'tls', 'ca.pem');
 
