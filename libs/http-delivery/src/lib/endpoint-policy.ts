@@ -14,13 +14,22 @@ export type EndpointUrlCheck = { ok: true; url: URL } | { ok: false; reason: str
 
 export type ResolvedAddressCheck = { ok: true; addresses: string[] } | { ok: false; reason: string };
 
+/** Whether the policy lets a URL of this scheme (`https:`) through: at save time and at send time. */
+export function allowsScheme(protocol: string, policy: EndpointPolicy): boolean {
+  return protocol === 'https:' || (protocol === 'http:' && policy === 'allow-private');
+}
+
+export function schemesAllowed(policy: EndpointPolicy): string {
+  return policy === 'public-https' ? 'https://' : 'http:// or https://';
+}
+
 /**
  * Save-time validation of an endpoint URL. Hosts written as IP literals in any spelling are
  * normalised by the WHATWG parser (`2130706433`, `0x7f.1`, `127.1`, `[::ffff:127.0.0.1]`) and then
  * classified; names are checked for `localhost`, and their addresses by `resolveAndCheck`.
  */
 export function checkEndpointUrl(url: string, policy: EndpointPolicy): EndpointUrlCheck {
-  const allowedSchemes = policy === 'public-https' ? 'https://' : 'http:// or https://';
+  const allowedSchemes = schemesAllowed(policy);
   if (hasSpaceOrControl(url)) {
     return refuse('URL must not contain spaces or control characters');
   }
@@ -30,9 +39,7 @@ export function checkEndpointUrl(url: string, policy: EndpointPolicy): EndpointU
   } catch {
     return refuse(`URL must be a full ${allowedSchemes} URL`);
   }
-  const schemeAllowed =
-    parsed.protocol === 'https:' || (parsed.protocol === 'http:' && policy === 'allow-private');
-  if (!schemeAllowed) {
+  if (!allowsScheme(parsed.protocol, policy)) {
     return refuse(`URL must be a full ${allowedSchemes} URL`);
   }
   if (!hasAuthority(url, parsed.protocol)) {

@@ -1,4 +1,4 @@
-import type { EndpointPolicy } from './endpoint-policy';
+import { allowsScheme, schemesAllowed, type EndpointPolicy } from './endpoint-policy';
 
 export interface RequestTarget {
   origin: string;
@@ -43,10 +43,8 @@ function parseTarget(url: string, policy: EndpointPolicy): RequestTarget | null 
     return null;
   }
   const target: RequestTarget = { origin: parsed.origin, path: parsed.pathname + parsed.search };
-  const { protocol } = parsed;
-  if (protocol !== 'https:' && (protocol !== 'http:' || policy === 'public-https')) {
-    const allowed = policy === 'public-https' ? 'https://' : 'http:// and https://';
-    target.refusal = `URL scheme ${protocol} refused: the ${policy} policy allows ${allowed} URLs only`;
+  if (!allowsScheme(parsed.protocol, policy)) {
+    target.refusal = `URL scheme ${parsed.protocol} refused: the ${policy} policy allows ${schemesAllowed(policy)} URLs only`;
   }
   return target;
 }

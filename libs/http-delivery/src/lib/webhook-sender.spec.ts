@@ -357,7 +357,7 @@ describe('WebhookSender', () => {
     await expect(send('ftp://127.0.0.1/')).resolves.toMatchObject({
       kind: 'error',
       error: 'forbidden_address',
-      message: 'URL scheme ftp: refused: the allow-private policy allows http:// and https:// URLs only',
+      message: 'URL scheme ftp: refused: the allow-private policy allows http:// or https:// URLs only',
     });
   });
 
