@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { readStamp } from './bench-event';
 import { DeliveredSet } from './delivered-set';
 import { Histogram } from './histogram';
-import { connectionOf, webhookIndex, type Topology } from './topology';
+import { routedIndex, type Topology } from './topology';
 
 const SLOW_ANSWER_MS = 2_000;
 
@@ -213,13 +213,12 @@ export class BenchReceiver {
     phase: number,
     latencyUs: number,
   ) {
-    // The ledger's index keeps only the slot: check that the slot's connection is this one.
-    if (connectionOf(this.topology, seq, connection % this.topology.fanout) !== connection) {
+    const index = routedIndex(this.topology, seq, connection);
+    if (index === undefined) {
       this.counters.misrouted++;
       if (this.misroutedExamples.length < 20) this.misroutedExamples.push({ seq, connection });
       return;
     }
-    const index = webhookIndex(this.topology, seq, connection);
     const now = performance.now();
     if (!this.delivered.mark(index, webhookId, now)) {
       this.duplicatesByPhase.set(phase, this.duplicatesOf(phase) + 1);

@@ -3,7 +3,7 @@ import { readStamp } from './bench-event';
 import type { BenchReceiver, DuplicateExample } from './bench-receiver';
 import type { UnpublishedRange } from './open-loop-generator';
 import { readWholeTopic } from './topic-reader';
-import { connectionOf, webhookIndex, type Topology } from './topology';
+import { connectionOf, routedIndex, type Topology } from './topology';
 
 /**
  * Where every webhook the published events called for ended up. Each is counted once, in the
@@ -127,7 +127,8 @@ export async function buildLedger(
   const indexOf = (body: string | null | undefined, connectionId: string | undefined): number | undefined => {
     const stamp = body ? readStamp(body) : undefined;
     const connection = connectionId === undefined ? undefined : connectionIndex.get(connectionId);
-    return stamp && connection !== undefined ? webhookIndex(topology, stamp.seq, connection) : undefined;
+    // A misrouted retry or dead letter settles no webhook: the one it names is still missing.
+    return stamp && connection !== undefined ? routedIndex(topology, stamp.seq, connection) : undefined;
   };
 
   // Read in this order, retries, outcomes, dead letters, so that a record written while they are

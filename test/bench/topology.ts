@@ -65,6 +65,15 @@ export function webhookIndex(topology: Topology, seq: number, connection: number
   return seq * topology.fanout + (connection % topology.fanout);
 }
 
+/**
+ * The ledger index of the webhook for event `seq` at `connection`, or undefined when the event
+ * does not reach that connection (the index keeps only the slot, so this is checked here).
+ */
+export function routedIndex(topology: Topology, seq: number, connection: number): number | undefined {
+  const slot = connection % topology.fanout;
+  return connectionOf(topology, seq, slot) === connection ? seq * topology.fanout + slot : undefined;
+}
+
 /** The connection an index belongs to, given the event's project. */
 export function connectionOf(topology: Topology, seq: number, slot: number): number {
   return (seq % topology.projects) * topology.fanout + slot;
