@@ -68,16 +68,14 @@ tls_keystore() {
 }
 
 write_config() {
-  local listeners=PLAINTEXT://127.0.0.1:$port advertised=PLAINTEXT://127.0.0.1:$port
-  local protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+  # The clients' listeners, each advertised as it is: all on loopback.
+  local listeners=PLAINTEXT://127.0.0.1:$port protocols=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
   if [ -n "${KAFKA_SASL_PORT:-}" ]; then
     listeners+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
-    advertised+=,SASL_PLAINTEXT://127.0.0.1:$KAFKA_SASL_PORT
     protocols+=,SASL_PLAINTEXT:SASL_PLAINTEXT
   fi
   if [ -n "${KAFKA_TLS_PORT:-}" ]; then
     listeners+=,SSL://127.0.0.1:$KAFKA_TLS_PORT
-    advertised+=,SSL://127.0.0.1:$KAFKA_TLS_PORT
     protocols+=,SSL:SSL
     tls_keystore
   fi
@@ -86,10 +84,9 @@ process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@127.0.0.1:$controller_port
 listeners=$listeners,CONTROLLER://127.0.0.1:$controller_port
-advertised.listeners=$advertised
+advertised.listeners=$listeners
 controller.listener.names=CONTROLLER
 listener.security.protocol.map=$protocols
-inter.broker.listener.name=PLAINTEXT
 log.dirs=$kafka_dir/data
 auto.create.topics.enable=false
 num.partitions=1
