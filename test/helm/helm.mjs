@@ -17,16 +17,18 @@ export const SERVICES = {
   notifier: 3004,
 };
 
+/** The path of a tool deploy/tools/ensure-<name>.sh builds once into a cache directory. */
+export function ensureTool(name) {
+  const script = join(root, 'deploy', 'tools', `ensure-${name}.sh`);
+  const result = spawnSync(script, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (result.status !== 0) throw new Error(`deploy/tools/ensure-${name}.sh exited with ${result.status}`);
+  return result.stdout.trim().split('\n').pop();
+}
+
 let helmPath;
 
 function helmBinary() {
-  if (helmPath) return helmPath;
-  const result = spawnSync(join(root, 'deploy', 'tools', 'ensure-helm.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error(`deploy/tools/ensure-helm.sh exited with ${result.status}`);
-  helmPath = result.stdout.trim().split('\n').pop();
+  helmPath ??= ensureTool('helm');
   return helmPath;
 }
 

@@ -4,7 +4,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { load } from 'js-yaml';
-import { SERVICES, root } from './helm.mjs';
+import { SERVICES, ensureTool, root } from './helm.mjs';
 
 const PROM_CLIENT_DEFAULTS = [
   'nodejs_eventloop_lag_p99_seconds',
@@ -69,19 +69,11 @@ const alerts = load(readFileSync(join(root, 'deploy', 'prometheus', 'alerts.yml'
 const alertExprs = alerts.groups.flatMap((group) => group.rules.map((rule) => rule.expr));
 const registered = registeredMetrics();
 
-// PROMTOOL, or one built once into the tools' cache (deploy/tools/ensure-promtool.sh).
-const promtool = process.env.PROMTOOL || ensurePromtool();
-
-function ensurePromtool() {
-  const result = spawnSync(join(root, 'deploy', 'tools', 'ensure-promtool.sh'), {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  if (result.status !== 0) throw new Error(`deploy/tools/ensure-promtool.sh exited with ${result.status}`);
-  return result.stdout.trim().split('\n').pop();
-}
+let promtool;
 
 function runPromtool(args) {
+  // PROMTOOL, or one built once into the tools' cache, when a test first needs it.
+  promtool ??= process.env.PROMTOOL || ensureTool('promtool');
   const result = spawnSync(promtool, args, { cwd: join(root, 'deploy', 'prometheus'), encoding: 'utf8' });
   assert.equal(result.status, 0, `promtool ${args.join(' ')}\n${result.stdout}${result.stderr}`);
 }
