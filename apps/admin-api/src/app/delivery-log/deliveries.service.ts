@@ -17,6 +17,7 @@ import { parseTemplate, renderDefaultBody } from '@campaign-webhooks/templating'
 import { BadRequestException, NotFoundException, ServiceUnavailableException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
 import { validationFailed } from '../field-errors';
+import { templateFieldError } from '../templates/template-document';
 import { sampleEvent } from './sample-event';
 import { isUuid } from '../connections/connection-store';
 
@@ -95,6 +96,7 @@ export class DeliveriesService {
     if (parsed && !parsed.ok) {
       throw validationFailed(
         parsed.errors.slice(0, 3).map((error) => ({
+          ...templateFieldError(error),
           field: `templates.${event}`,
           message: `the saved template no longer compiles, so deliveries send the default body: ${error.message}`,
         })),
