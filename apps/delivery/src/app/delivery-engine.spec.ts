@@ -282,6 +282,36 @@ describe('DeliveryEngine with credentials it cannot read', () => {
   });
 });
 
+describe('DeliveryEngine with an address the policy refuses', () => {
+  it('fails the delivery for good, and records no request duration', async () => {
+    const index = new ConnectionIndex();
+    index.applyChange('c-1', target(2));
+    const durations: number[] = [];
+    const { engine, produced } = sendingEngine(new ConnectionFeed(index, { catchUp: async () => true }), 8, {
+      sender: {
+        send: async () => ({
+          kind: 'error',
+          error: 'forbidden_address',
+          message: 'refusing to connect to 127.0.0.1: loopback',
+          durationMs: 0.2,
+        }),
+      },
+      metrics: {
+        attempts: { inc: () => undefined },
+        duration: { observe: (_labels: object, seconds: number) => durations.push(seconds) },
+        parked: { inc: () => undefined },
+        deadLetters: { inc: () => undefined },
+      },
+    } as unknown as Partial<DeliveryEngineDeps>);
+
+    await engine.handle(renderedRecord(2));
+
+    const outcome = produced.find((record) => record.topic === topics.outcomes);
+    expect(JSON.parse(String(outcome?.value))).toMatchObject({ status: 'failed' });
+    expect(durations).toEqual([]);
+  });
+});
+
 /** Connection c-1, active, at version 2. */
 function connections(): ConnectionFeed {
   const index = new ConnectionIndex();

@@ -414,6 +414,7 @@ export class DeliveryEngine {
 
   /** Produces `records` and `alerts` together; an alert counts as raised once acknowledged. */
   private async publish(records: OutgoingRecord[], alerts: Alert[]): Promise<void> {
+    if (alerts.length === 0) return this.send(records);
     try {
       await this.send([...records, ...alerts.map((alert) => this.alertRecord(alert))]);
     } catch (error) {
