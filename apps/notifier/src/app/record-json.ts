@@ -1,13 +1,13 @@
 import type { ConsumedRecord } from '@campaign-webhooks/kafka';
 import { containsNul, NUL_REFUSED } from '@campaign-webhooks/persistence';
-import type { z } from 'zod';
+import { z } from 'zod';
 
 /**
- * An ISO 8601 time with its offset, in the years PostgreSQL's `timestamptz` and JavaScript's `Date`
- * both read the same way. `Date.parse` alone takes "1" for a day in 2001, and a year before 1
- * becomes a BC date the database refuses.
+ * An ISO 8601 time with its offset, on the calendar (not 30 February), in a year PostgreSQL reads
+ * as JavaScript does (not 0000). `Date.parse` alone takes "1" for a day in 2001.
  */
-const ISO_TIME = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
+const isoTime = z.iso.datetime({ offset: true });
+const isIsoTime = (text: string) => isoTime.safeParse(text).success && !text.startsWith('0000');
 
 /**
  * A record's value checked against its contract schema, and its timestamp fields (ISO 8601
@@ -39,12 +39,4 @@ export function decodeRecord<T extends object>(
   }
   if (containsNul(parsed.data)) return { poison: `invalid_record: ${NUL_REFUSED}` };
   return { value: parsed.data };
-}
-
-/** ISO_TIME, and a day the calendar has: `Date.parse` takes 30 February for 1 March. */
-function isIsoTime(text: string): boolean {
-  if (!ISO_TIME.test(text) || Number.isNaN(Date.parse(text))) return false;
-  const [year, month, day] = text.slice(0, 10).split('-').map(Number);
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return date.getUTCMonth() === month - 1 && date.getUTCDate() === day;
 }
