@@ -1,30 +1,17 @@
 import type { Credentials } from '@campaign-webhooks/contracts';
 import type { ConnectionEntity } from '@campaign-webhooks/persistence';
+import { connectionEntity } from './connection-entity.fixture';
 import { connectionView } from './connection-view';
 
 const now = new Date('2026-01-10T12:00:00.000Z');
 
 function connection(credentials: Credentials): ConnectionEntity {
-  return {
-    id: '6f1c2b7e-2d0a-4c57-9a55-0d3c8a1b2c3d',
-    projectId: 'acme',
-    name: 'CRM sync',
-    url: 'https://hooks.example.com/xp',
+  return connectionEntity({
     authType: credentials.type,
     credentials: 'v1.sealed.ciphertext.tag',
-    messageEvents: ['message_send'],
-    channels: ['email'],
-    subscriptionEvents: [],
-    excludeIntegrationSources: false,
-    requireExternalMessageId: false,
-    useStaticIp: false,
     notifyOnErrorEmail: 'ops@example.com',
-    active: true,
     templates: { message_send: { to: '{{email}}' } },
-    version: 3,
-    createdAt: new Date('2026-01-01T00:00:00.000Z'),
-    updatedAt: new Date('2026-01-02T00:00:00.000Z'),
-  };
+  });
 }
 
 describe('connectionView', () => {

@@ -7,33 +7,13 @@ import type { SecretBox } from '@campaign-webhooks/secrets';
 import { renderDefaultBody } from '@campaign-webhooks/templating';
 import { BadRequestException } from '@nestjs/common';
 import type { DataSource } from 'typeorm';
+import { connectionEntity } from '../connections/connection-entity.fixture';
 import { DeliveriesService } from './deliveries.service';
 import { sampleEvent } from './sample-event';
 
 const now = new Date('2026-01-10T12:00:00.000Z');
 
-function connection(templates: Record<string, unknown>): ConnectionEntity {
-  return {
-    id: '6f1c2b7e-2d0a-4c57-9a55-0d3c8a1b2c3d',
-    projectId: 'acme',
-    name: 'CRM sync',
-    url: 'https://hooks.example.com/xp',
-    authType: 'none',
-    credentials: null,
-    messageEvents: ['message_send'],
-    channels: ['email'],
-    subscriptionEvents: [],
-    excludeIntegrationSources: false,
-    requireExternalMessageId: false,
-    useStaticIp: false,
-    notifyOnErrorEmail: null,
-    active: true,
-    templates,
-    version: 3,
-    createdAt: new Date('2026-01-01T00:00:00.000Z'),
-    updatedAt: new Date('2026-01-02T00:00:00.000Z'),
-  };
-}
+const connection = (templates: Record<string, unknown>) => connectionEntity({ templates });
 
 /** The service with the connection stored as given, an endpoint answering 200 and a broker. */
 function testSendOf(stored: ConnectionEntity) {
