@@ -1,4 +1,5 @@
 import { lookup, type LookupAddress } from 'node:dns';
+import { queryingDnsFirst } from './dns-queries';
 
 /** The `{ all: true }` form of `dns.lookup`; injectable so tests can make any name resolve to loopback. */
 export type AddressResolver = (
@@ -8,11 +9,10 @@ export type AddressResolver = (
 ) => void;
 
 /**
- * Shares a lookup already under way among every caller asking for the same name. `dns.lookup` runs
- * on libuv's thread pool (four threads by default) and cannot be cancelled: a name whose servers
- * never answer holds a thread for the resolver's whole timeout, after the attempt that asked has
- * long given up. Shared, one such name holds one thread, not one per attempt, and other
- * connections' lookups are not queued behind it. Nothing is cached once the answer is in.
+ * Shares a lookup already under way among every caller asking for the same name: a name whose
+ * servers never answer is asked once for every attempt waiting on it, not once per attempt, and
+ * the system resolver's fallback (on libuv's thread pool, and not cancellable) holds at most one
+ * thread per name. Nothing is cached once the answer is in.
  */
 export function sharingLookups(resolve: AddressResolver): AddressResolver {
   const underWay = new Map<string, Parameters<AddressResolver>[2][]>();
@@ -38,4 +38,5 @@ export function sharingLookups(resolve: AddressResolver): AddressResolver {
   };
 }
 
-export const systemResolver: AddressResolver = sharingLookups(lookup);
+/** DNS queries from the event loop, then the system's resolver for what DNS does not know. */
+export const systemResolver: AddressResolver = sharingLookups(queryingDnsFirst(lookup));

@@ -16,6 +16,8 @@ describe('describeSendError', () => {
     ['EHOSTUNREACH', 'connection'],
     ['ENOTFOUND', 'connection'],
     ['EAI_AGAIN', 'connection'],
+    ['ETIMEOUT', 'connection'],
+    ['ESERVFAIL', 'connection'],
     ['UND_ERR_SOCKET', 'connection'],
     ['UND_ERR_ABORTED', 'connection'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],

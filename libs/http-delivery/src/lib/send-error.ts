@@ -22,6 +22,10 @@ const CONNECTION_CODES = new Set([
   'EAI_FAIL',
   'EAI_NODATA',
   'EAI_NONAME',
+  // DNS queries (c-ares): the servers did not answer for the name, or refused to
+  'ETIMEOUT',
+  'ESERVFAIL',
+  'EREFUSED',
   'UND_ERR_SOCKET',
   'UND_ERR_CLOSED',
   'UND_ERR_DESTROYED',
