@@ -1,7 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { credentialsSchema, type ConnectionSnapshot, type Credentials } from '@campaign-webhooks/contracts';
+import {
+  credentialsContext,
+  credentialsSchema,
+  type ConnectionSnapshot,
+  type Credentials,
+} from '@campaign-webhooks/contracts';
 import { parseSecretsKey, SecretBox } from '@campaign-webhooks/secrets';
 import { TopicTap } from './kafka';
 
@@ -108,7 +113,9 @@ export class ConnectionFeed {
   /** The snapshot's credentials, opened with the deployment's SECRETS_KEY as the delivery service does. */
   credentials(snapshot: ConnectionSnapshot): Credentials {
     if (snapshot.credentials === null) return { type: 'none' };
-    return credentialsSchema.parse(this.secrets.openJson(snapshot.credentials));
+    return credentialsSchema.parse(
+      this.secrets.openJson(snapshot.credentials, credentialsContext(snapshot.project_id, snapshot.id)),
+    );
   }
 
   close(): Promise<void> {

@@ -1,11 +1,13 @@
 import { randomBytes } from 'node:crypto';
-import { connectionSnapshot } from '@campaign-webhooks/contracts';
+import { connectionSnapshot, credentialsContext } from '@campaign-webhooks/contracts';
 import { SecretBox } from '@campaign-webhooks/secrets';
 import { CredentialsCache } from './credentials-cache';
 
 describe('CredentialsCache', () => {
   const secrets = new SecretBox(randomBytes(32));
-  const bearer = (token: string) => secrets.sealJson({ type: 'bearer', token });
+  // connectionSnapshot's project and id
+  const bearer = (token: string) =>
+    secrets.sealJson({ type: 'bearer', token }, credentialsContext('acme', 'c-1'));
 
   it('opens sealed credentials once while they stay the same', () => {
     const cache = new CredentialsCache(secrets);
@@ -25,5 +27,12 @@ describe('CredentialsCache', () => {
 
     expect(cache.for(rolledBack)).toEqual({ type: 'bearer', token: 't-2' });
     expect(cache.for(committed)).toEqual({ type: 'bearer', token: 't-1' });
+  });
+
+  it("refuses credentials sealed for another connection, copied into this one's row", () => {
+    const cache = new CredentialsCache(secrets);
+    const other = connectionSnapshot({ id: 'c-2', auth_type: 'bearer', credentials: bearer('t-1') });
+
+    expect(() => cache.for(other)).toThrow(/another context/);
   });
 });

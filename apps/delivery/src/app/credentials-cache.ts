@@ -1,4 +1,9 @@
-import { credentialsSchema, type ConnectionSnapshot, type Credentials } from '@campaign-webhooks/contracts';
+import {
+  credentialsContext,
+  credentialsSchema,
+  type ConnectionSnapshot,
+  type Credentials,
+} from '@campaign-webhooks/contracts';
 import type { SecretBox } from '@campaign-webhooks/secrets';
 
 const none: Credentials = { type: 'none' };
@@ -18,7 +23,9 @@ export class CredentialsCache {
     if (sealed === null) return none;
     const cached = this.opened.get(connection.id);
     if (cached?.sealed === sealed) return cached.credentials;
-    const credentials = credentialsSchema.parse(this.secrets.openJson(sealed));
+    const credentials = credentialsSchema.parse(
+      this.secrets.openJson(sealed, credentialsContext(connection.project_id, connection.id)),
+    );
     this.opened.set(connection.id, { sealed, credentials });
     return credentials;
   }

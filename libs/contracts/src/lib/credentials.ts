@@ -26,3 +26,11 @@ export const credentialsSchema = z.discriminatedUnion('type', [
   }),
 ]);
 export type Credentials = z.infer<typeof credentialsSchema>;
+
+/**
+ * What a connection's credentials are sealed for: a sealed value opens only with the project and
+ * connection it was written for.
+ */
+export function credentialsContext(projectId: string, connectionId: string): string {
+  return `connection:${projectId}:${connectionId}`;
+}

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import type { AuthType, Credentials } from '@campaign-webhooks/contracts';
+import {
+  credentialsContext,
+  credentialsSchema,
+  type AuthType,
+  type Credentials,
+} from '@campaign-webhooks/contracts';
+import type { ConnectionEntity } from '@campaign-webhooks/persistence';
+import type { SecretBox } from '@campaign-webhooks/secrets';
 import type { FieldError } from '../field-errors';
 import type { AuthViewDto } from './connection-view.dto';
 
@@ -120,4 +127,13 @@ export function authView(credentials: Credentials, now: Date): AuthViewDto {
 
 export function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as T;
+}
+
+/** A stored connection's credentials, opened for the project and connection they were sealed for. */
+export function openCredentials(secrets: SecretBox, connection: ConnectionEntity): Credentials {
+  return connection.credentials
+    ? credentialsSchema.parse(
+        secrets.openJson(connection.credentials, credentialsContext(connection.projectId, connection.id)),
+      )
+    : { type: 'none' };
 }

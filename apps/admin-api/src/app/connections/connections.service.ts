@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import { credentialsSchema, type Credentials } from '@campaign-webhooks/contracts';
+import { credentialsContext, type Credentials } from '@campaign-webhooks/contracts';
 import { systemResolver, type AddressResolver, type EndpointPolicy } from '@campaign-webhooks/http-delivery';
 import type { ConnectionEntity } from '@campaign-webhooks/persistence';
 import { SecretBox } from '@campaign-webhooks/secrets';
 import { validationFailed, type FieldError } from '../field-errors';
-import { credentialsFrom, misplacedAuthFields } from './connection-credentials';
+import { credentialsFrom, misplacedAuthFields, openCredentials } from './connection-credentials';
 import type { CreateConnectionDto } from './connection.dto';
 import type { PatchConnectionDto } from './connection-patch.dto';
 import type { ConnectionStore } from './connection-store';
@@ -36,13 +36,14 @@ export class ConnectionsService {
     ];
     if (errors.length > 0) throw validationFailed(errors);
     const credentials = credentialsFrom(dto.auth);
+    const id = randomUUID();
     const saved = await this.store.insert({
-      id: randomUUID(),
+      id,
       projectId,
       name: dto.name,
       url: dto.url,
       authType: credentials.type,
-      credentials: this.seal(credentials),
+      credentials: this.seal(credentials, projectId, id),
       messageEvents: dto.messageEvents,
       channels: dto.channels,
       subscriptionEvents: dto.subscriptionEvents ?? [],
@@ -90,7 +91,7 @@ export class ConnectionsService {
       if (errors.length > 0) throw validationFailed(errors);
       if (credentials) {
         connection.authType = credentials.type;
-        connection.credentials = this.seal(credentials);
+        connection.credentials = this.seal(credentials, connection.projectId, connection.id);
       }
       return applySettingsPatch(connection, patch) || credentials !== undefined;
     });
@@ -128,7 +129,7 @@ export class ConnectionsService {
         ]);
       }
       const rotated = rotateSigningSecret(current, this.clock());
-      connection.credentials = this.seal(rotated);
+      connection.credentials = this.seal(rotated, connection.projectId, connection.id);
       secret = rotated.secret;
       return true;
     });
@@ -150,14 +151,14 @@ export class ConnectionsService {
     );
   }
 
-  private seal(credentials: Credentials): string | null {
-    return credentials.type === 'none' ? null : this.secrets.sealJson(credentials);
+  private seal(credentials: Credentials, projectId: string, connectionId: string): string | null {
+    return credentials.type === 'none'
+      ? null
+      : this.secrets.sealJson(credentials, credentialsContext(projectId, connectionId));
   }
 
   private credentialsOf(connection: ConnectionEntity): Credentials {
-    return connection.credentials
-      ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
-      : { type: 'none' };
+    return openCredentials(this.secrets, connection);
   }
 
   /** `generatedSecret` is shown once, in the answer to the request that generated it. */

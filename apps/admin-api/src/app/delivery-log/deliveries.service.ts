@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import {
-  credentialsSchema,
   DELIVERY_HEADERS,
   isChannel,
   OUTCOME_HEADERS,
@@ -19,6 +18,7 @@ import type { DataSource } from 'typeorm';
 import { validationFailed } from '../field-errors';
 import { templateFieldError } from '../templates/template-document';
 import { sampleEvent } from './sample-event';
+import { openCredentials } from '../connections/connection-credentials';
 import { isUuid } from '../connections/connection-store';
 
 export interface AttemptPage {
@@ -110,9 +110,7 @@ export class DeliveriesService {
           profile: { first_name: 'Sample', last_name: 'Profile' },
         })
       : renderDefaultBody(sample);
-    const credentials: Credentials = connection.credentials
-      ? credentialsSchema.parse(this.secrets.openJson(connection.credentials))
-      : { type: 'none' };
+    const credentials = openCredentials(this.secrets, connection);
     const id = randomUUID();
     const timestamp = Math.floor(Date.now() / 1000);
     const egress = connection.useStaticIp ? this.egresses.static : this.egresses.standard;
