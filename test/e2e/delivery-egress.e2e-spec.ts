@@ -94,3 +94,30 @@ describe('use static IP', () => {
     });
   });
 });
+
+describe('endpoint names', () => {
+  let receiver: Receiver;
+
+  beforeAll(async () => {
+    receiver = await Receiver.start();
+  });
+
+  afterAll(() => receiver.close());
+
+  it('delivers to a name only the hosts file knows: DNS is asked first, then the system resolver', async () => {
+    const url = new URL(receiver.url);
+    url.hostname = 'localhost';
+    await connect('globex', {
+      name: 'by name',
+      url: `${url.href}?by-name`,
+      auth: { type: 'none' },
+      messageEvents: ['message_delivery'],
+      channels: ['sms'],
+    });
+    await publishMessageEvents('globex', ['message_delivery'], { channel: 'sms' });
+
+    const [request] = await receiver.waitFor(1);
+    expect(request.path).toBe('/hook?by-name');
+    expect(request.headers['host']).toBe(`localhost:${url.port}`);
+  });
+});
