@@ -1,10 +1,13 @@
 import { pbkdf2 } from 'node:crypto';
 import { createSocket, type Socket } from 'node:dgram';
-import type { LookupAddress } from 'node:dns';
+import { ADDRCONFIG, type LookupAddress } from 'node:dns';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { tmpdir, type NetworkInterfaceInfo } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { AddressResolver } from './address-resolver';
-import { queryingDnsFirst } from './dns-queries';
+import { queryingDnsFirst, type DnsQueryOptions } from './dns-queries';
 
 const A = 1;
 const AAAA = 28;
@@ -66,7 +69,7 @@ const ipv6 = (groups: number[]) => Buffer.from(groups.flatMap((group) => [group 
 const zone = (name: string, type: number): Answer => {
   if (name.endsWith('.silent.example.test')) return 'silent';
   if (name === 'failing.example.test') return { rcode: SERVFAIL };
-  if (name === 'hooks.example.test') {
+  if (name === 'hooks.example.test' || name === 'api.example.test') {
     return type === A
       ? { rcode: NOERROR, records: [{ type: A, data: ipv4('192.0.2.10') }] }
       : { rcode: NOERROR, records: [{ type: AAAA, data: ipv6([0x2001, 0xdb8, 0, 0, 0, 0, 0, 0x10]) }] };
@@ -79,36 +82,72 @@ const zone = (name: string, type: number): Answer => {
   return { rcode: NXDOMAIN };
 };
 
-/** The system resolver's stand-in: what it was asked, and loopback for every name. */
+/** The system resolver's stand-in: what it was asked, and loopback for every name, held if asked to. */
 function systemStandIn() {
   const asked: string[] = [];
+  const held: (() => void)[] = [];
+  let holding = false;
   const resolve: AddressResolver = (hostname, _options, callback) => {
     asked.push(hostname);
-    setImmediate(() => callback(null, [{ address: '127.0.0.1', family: 4 }]));
+    const answer = () => callback(null, [{ address: '127.0.0.1', family: 4 }]);
+    if (holding) held.push(answer);
+    else setImmediate(answer);
   };
-  return { asked, resolve };
+  return {
+    asked,
+    resolve,
+    hold: () => (holding = true),
+    answerHeld: () => {
+      holding = false;
+      held.splice(0).forEach((answer) => answer());
+    },
+  };
 }
 
-const lookUp = (resolve: AddressResolver, hostname: string, family?: 4 | 6) =>
+const lookUp = (resolve: AddressResolver, hostname: string, family?: 4 | 6, hints?: number) =>
   new Promise<LookupAddress[]>((done, fail) =>
-    resolve(hostname, { all: true, family }, (error, addresses) => (error ? fail(error) : done(addresses))),
+    resolve(hostname, { all: true, family, hints }, (error, addresses) =>
+      error ? fail(error) : done(addresses),
+    ),
   );
+
+const interfacesOf =
+  (...families: ('IPv4' | 'IPv6')[]) =>
+  () => ({
+    lo: [
+      { family: 'IPv4', internal: true } as NetworkInterfaceInfo,
+      { family: 'IPv6', internal: true } as NetworkInterfaceInfo,
+    ],
+    eth0: families.map((family) => ({ family, internal: false }) as NetworkInterfaceInfo),
+  });
 
 describe('queryingDnsFirst', () => {
   let dns: Awaited<ReturnType<typeof fakeDnsServer>>;
   let system: ReturnType<typeof systemStandIn>;
+  let options: DnsQueryOptions;
   let resolve: AddressResolver;
 
   beforeEach(async () => {
     dns = await fakeDnsServer(zone);
     system = systemStandIn();
-    resolve = queryingDnsFirst(system.resolve, { timeoutMs: 1_000, tries: 1, servers: [dns.server] });
+    const hostsFile = join(mkdtempSync(join(tmpdir(), 'hosts-')), 'hosts');
+    writeFileSync(hostsFile, '127.0.0.1 localhost\n10.1.2.3 hooks.example.test  # overrides DNS\n');
+    options = {
+      timeoutMs: 500,
+      tries: 1,
+      maxTimeoutMs: 500,
+      servers: [dns.server],
+      hostsFile,
+      maxFallbacks: 2,
+      interfaces: interfacesOf('IPv4', 'IPv6'),
+    };
+    resolve = queryingDnsFirst(system.resolve, options);
   });
 
   afterEach(() => dns.close());
 
   it("answers a name's addresses of both families from DNS, IPv4 first", async () => {
-    expect(await lookUp(resolve, 'hooks.example.test')).toEqual([
+    expect(await lookUp(resolve, 'api.example.test')).toEqual([
       { address: '192.0.2.10', family: 4 },
       { address: '2001:db8::10', family: 6 },
     ]);
@@ -116,8 +155,17 @@ describe('queryingDnsFirst', () => {
   });
 
   it('asks only for the family asked for', async () => {
-    expect(await lookUp(resolve, 'hooks.example.test', 6)).toEqual([{ address: '2001:db8::10', family: 6 }]);
-    expect(dns.asked).toEqual([{ name: 'hooks.example.test', type: AAAA }]);
+    expect(await lookUp(resolve, 'api.example.test', 6)).toEqual([{ address: '2001:db8::10', family: 6 }]);
+    expect(dns.asked).toEqual([{ name: 'api.example.test', type: AAAA }]);
+  });
+
+  it('asks only for the family this host has an address of, when the socket asks so (ADDRCONFIG)', async () => {
+    const ipv4Only = queryingDnsFirst(system.resolve, { ...options, interfaces: interfacesOf('IPv4') });
+    expect(await lookUp(ipv4Only, 'api.example.test', undefined, ADDRCONFIG)).toEqual([
+      { address: '192.0.2.10', family: 4 },
+    ]);
+    expect(await lookUp(resolve, 'api.example.test', undefined, ADDRCONFIG)).toHaveLength(2);
+    expect(dns.asked.map(({ type }) => type)).toEqual([A, A, AAAA]);
   });
 
   it('answers with the family DNS has when the other has no address', async () => {
@@ -125,10 +173,38 @@ describe('queryingDnsFirst', () => {
     expect(system.asked).toEqual([]);
   });
 
-  it('hands a name DNS does not know, or knows no address of, to the system resolver (/etc/hosts)', async () => {
+  it('answers a name in the hosts file from it, before DNS, as the system resolver does', async () => {
     expect(await lookUp(resolve, 'localhost')).toEqual([{ address: '127.0.0.1', family: 4 }]);
+    expect(await lookUp(resolve, 'HOOKS.example.test.')).toEqual([{ address: '10.1.2.3', family: 4 }]);
+    expect(dns.asked).toEqual([]);
+    expect(system.asked).toEqual([]);
+  });
+
+  it('hands a name DNS does not know, or knows no address of, to the system resolver (search domains)', async () => {
+    expect(await lookUp(resolve, 'receiver.team')).toEqual([{ address: '127.0.0.1', family: 4 }]);
     expect(await lookUp(resolve, 'v4-only.example.test', 6)).toEqual([{ address: '127.0.0.1', family: 4 }]);
-    expect(system.asked).toEqual(['localhost', 'v4-only.example.test']);
+    expect(system.asked).toEqual(['receiver.team', 'v4-only.example.test']);
+  });
+
+  it('hands the system resolver two names at a time, and fails the others at once, to be tried again', async () => {
+    system.hold();
+    const first = lookUp(resolve, 'one.team');
+    const second = lookUp(resolve, 'two.team');
+    await expect(lookUp(resolve, 'three.team')).rejects.toMatchObject({ code: 'EAI_AGAIN' });
+    expect(system.asked).toEqual(['one.team', 'two.team']);
+
+    system.answerHeld();
+    await Promise.all([first, second]);
+    expect(await lookUp(resolve, 'four.team')).toEqual([{ address: '127.0.0.1', family: 4 }]);
+  });
+
+  it('gives the caller an error the system resolver throws, and frees its turn', async () => {
+    const throwing = queryingDnsFirst(() => {
+      throw Object.assign(new TypeError('bad hints'), { code: 'ERR_INVALID_ARG_VALUE' });
+    }, options);
+    for (const name of ['one.team', 'two.team', 'three.team']) {
+      await expect(lookUp(throwing, name)).rejects.toMatchObject({ code: 'ERR_INVALID_ARG_VALUE' });
+    }
   });
 
   it('answers an IP address as itself, asking no one', async () => {

@@ -18,6 +18,7 @@ describe('describeSendError', () => {
     ['EAI_AGAIN', 'connection'],
     ['ETIMEOUT', 'connection'],
     ['ESERVFAIL', 'connection'],
+    ['EREFUSED', 'connection'],
     ['UND_ERR_SOCKET', 'connection'],
     ['UND_ERR_ABORTED', 'connection'],
     ['ERR_TLS_CERT_ALTNAME_INVALID', 'tls'],

@@ -25,7 +25,7 @@ export interface WebhookSenderOptions {
   proxyUrl?: string;
   /** Open connections per origin; unbounded by default (callers bound in-flight per connection). */
   connectionsPerOrigin?: number;
-  /** Name resolution, `dns.lookup` by default. */
+  /** Name resolution, `systemResolver` by default. */
   resolve?: AddressResolver;
 }
 

@@ -28,7 +28,7 @@ export interface OAuthTokenProviderOptions {
   now?: () => number;
   /** Called once per token request made, for metrics. */
   onFetch?: (outcome: 'ok' | 'error') => void;
-  /** Name resolution of the default dispatcher, `dns.lookup` by default. */
+  /** Name resolution of the default dispatcher, `systemResolver` by default. */
   resolve?: AddressResolver;
 }
 
