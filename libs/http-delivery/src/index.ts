@@ -1,4 +1,5 @@
 export * from './lib/address-resolver';
+export * from './lib/dns-queries';
 export * from './lib/endpoint-policy';
 export * from './lib/forbidden-address';
 export * from './lib/forbidden-address-error';

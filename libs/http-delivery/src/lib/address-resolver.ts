@@ -1,5 +1,4 @@
-import { lookup, type LookupAddress } from 'node:dns';
-import { queryingDnsFirst } from './dns-queries';
+import type { LookupAddress } from 'node:dns';
 
 /** The `{ all: true }` form of `dns.lookup`; injectable so tests can make any name resolve to loopback. */
 export type AddressResolver = (
@@ -37,6 +36,3 @@ export function sharingLookups(resolve: AddressResolver): AddressResolver {
     }
   };
 }
-
-/** DNS queries from the event loop, then the system's resolver for what DNS does not know. */
-export const systemResolver: AddressResolver = sharingLookups(queryingDnsFirst(lookup));

@@ -104,7 +104,7 @@ function systemStandIn() {
   };
 }
 
-const lookUp = (resolve: AddressResolver, hostname: string, family?: 4 | 6, hints?: number) =>
+const lookUp = (resolve: AddressResolver, hostname: string, family?: number, hints?: number) =>
   new Promise<LookupAddress[]>((done, fail) =>
     resolve(hostname, { all: true, family, hints }, (error, addresses) =>
       error ? fail(error) : done(addresses),
@@ -112,13 +112,20 @@ const lookUp = (resolve: AddressResolver, hostname: string, family?: 4 | 6, hint
   );
 
 const interfacesOf =
-  (...families: ('IPv4' | 'IPv6')[]) =>
+  (...addresses: string[]) =>
   () => ({
     lo: [
-      { family: 'IPv4', internal: true } as NetworkInterfaceInfo,
-      { family: 'IPv6', internal: true } as NetworkInterfaceInfo,
+      { address: '127.0.0.1', family: 'IPv4', internal: true } as NetworkInterfaceInfo,
+      { address: '::1', family: 'IPv6', internal: true } as NetworkInterfaceInfo,
     ],
-    eth0: families.map((family) => ({ family, internal: false }) as NetworkInterfaceInfo),
+    eth0: addresses.map(
+      (address) =>
+        ({
+          address,
+          family: address.includes(':') ? 'IPv6' : 'IPv4',
+          internal: false,
+        }) as NetworkInterfaceInfo,
+    ),
   });
 
 describe('queryingDnsFirst', () => {
@@ -133,13 +140,13 @@ describe('queryingDnsFirst', () => {
     const hostsFile = join(mkdtempSync(join(tmpdir(), 'hosts-')), 'hosts');
     writeFileSync(hostsFile, '127.0.0.1 localhost\n10.1.2.3 hooks.example.test  # overrides DNS\n');
     options = {
-      timeoutMs: 500,
+      timeoutMs: 1_000,
       tries: 1,
-      maxTimeoutMs: 500,
+      deadlineMs: 3_000,
       servers: [dns.server],
       hostsFile,
       maxFallbacks: 2,
-      interfaces: interfacesOf('IPv4', 'IPv6'),
+      interfaces: interfacesOf('10.0.0.2', '2001:db8::2'),
     };
     resolve = queryingDnsFirst(system.resolve, options);
   });
@@ -159,13 +166,18 @@ describe('queryingDnsFirst', () => {
     expect(dns.asked).toEqual([{ name: 'api.example.test', type: AAAA }]);
   });
 
-  it('asks only for the family this host has an address of, when the socket asks so (ADDRCONFIG)', async () => {
-    const ipv4Only = queryingDnsFirst(system.resolve, { ...options, interfaces: interfacesOf('IPv4') });
-    expect(await lookUp(ipv4Only, 'api.example.test', undefined, ADDRCONFIG)).toEqual([
+  it('asks only for the family this host has an address of, link-local aside, when the socket asks so (ADDRCONFIG)', async () => {
+    // net.connect asks with family 0 and ADDRCONFIG.
+    const ipv4Only = queryingDnsFirst(system.resolve, {
+      ...options,
+      interfaces: interfacesOf('10.0.0.2', 'fe80::2'),
+    });
+    expect(await lookUp(ipv4Only, 'api.example.test', 0, ADDRCONFIG)).toEqual([
       { address: '192.0.2.10', family: 4 },
     ]);
-    expect(await lookUp(resolve, 'api.example.test', undefined, ADDRCONFIG)).toHaveLength(2);
-    expect(dns.asked.map(({ type }) => type)).toEqual([A, A, AAAA]);
+    expect(await lookUp(resolve, 'api.example.test', 0, ADDRCONFIG)).toHaveLength(2);
+    expect(await lookUp(ipv4Only, 'api.example.test', 0)).toHaveLength(2);
+    expect(dns.asked.map(({ type }) => type)).toEqual([A, A, AAAA, A, AAAA]);
   });
 
   it('answers with the family DNS has when the other has no address', async () => {
@@ -198,6 +210,29 @@ describe('queryingDnsFirst', () => {
     expect(await lookUp(resolve, 'four.team')).toEqual([{ address: '127.0.0.1', family: 4 }]);
   });
 
+  it('answers once when the system resolver calls back twice, and frees its turn once', async () => {
+    const held: (() => void)[] = [];
+    const twice = queryingDnsFirst((hostname, _options, callback) => {
+      if (hostname !== 'one.team') return void held.push(() => callback(null, []));
+      callback(null, [{ address: '127.0.0.1', family: 4 }]);
+      callback(null, [{ address: '127.0.0.2', family: 4 }]);
+    }, options);
+    const answers: LookupAddress[][] = [];
+    await new Promise<void>((answered) =>
+      twice('one.team', { all: true }, (_error, addresses) => {
+        answers.push(addresses);
+        answered();
+      }),
+    );
+    await new Promise(setImmediate); // room for a second answer
+    expect(answers).toEqual([[{ address: '127.0.0.1', family: 4 }]]);
+
+    const waiting = [lookUp(twice, 'two.team'), lookUp(twice, 'three.team')];
+    await expect(lookUp(twice, 'four.team')).rejects.toMatchObject({ code: 'EAI_AGAIN' });
+    held.forEach((answer) => answer());
+    await Promise.all(waiting);
+  });
+
   it('gives the caller an error the system resolver throws, and frees its turn', async () => {
     const throwing = queryingDnsFirst(() => {
       throw Object.assign(new TypeError('bad hints'), { code: 'ERR_INVALID_ARG_VALUE' });
@@ -216,6 +251,15 @@ describe('queryingDnsFirst', () => {
 
   it('fails a name whose servers fail, without asking the system resolver to wait on them again', async () => {
     await expect(lookUp(resolve, 'failing.example.test')).rejects.toMatchObject({ code: 'ESERVFAIL' });
+    expect(system.asked).toEqual([]);
+  });
+
+  it('fails a name DNS has not answered by the deadline, however many tries are left', async () => {
+    const patient = queryingDnsFirst(system.resolve, { ...options, tries: 4, deadlineMs: 300 });
+    await expect(lookUp(patient, 'late.silent.example.test')).rejects.toMatchObject({
+      code: 'ETIMEOUT',
+      message: expect.stringContaining('no answer within 300 ms'),
+    });
     expect(system.asked).toEqual([]);
   });
 

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
-import { systemResolver, type AddressResolver } from './address-resolver';
+import type { AddressResolver } from './address-resolver';
+import { systemResolver } from './dns-queries';
 import { isForbiddenAddress } from './forbidden-address';
 
 /**

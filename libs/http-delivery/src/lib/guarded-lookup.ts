@@ -1,6 +1,7 @@
 import type { LookupAddress } from 'node:dns';
 import type { LookupFunction } from 'node:net';
-import { systemResolver, type AddressResolver } from './address-resolver';
+import type { AddressResolver } from './address-resolver';
+import { systemResolver } from './dns-queries';
 import type { EndpointPolicy } from './endpoint-policy';
 import { ForbiddenAddressError } from './forbidden-address-error';
 import { isForbiddenAddress } from './forbidden-address';

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { HostsFile } from './hosts-file';
@@ -15,7 +15,7 @@ describe('HostsFile', () => {
     '127.0.0.1\tlocalhost',
     '::1     localhost ip6-localhost ip6-loopback',
     '10.0.0.7 receiver.internal receiver # the team box',
-    '10.0.0.8 Receiver.Internal',
+    '10.0.0.8 Receiver.Internal.',
     'not-an-address stray.example',
     '',
   ].join('\n');
@@ -42,8 +42,25 @@ describe('HostsFile', () => {
     expect(hosts.addressesOf('example.com')).toEqual([]);
   });
 
-  it('names nothing when the file cannot be read', () => {
+  it('names nothing when there is no file', () => {
     expect(new HostsFile(join(tmpdir(), 'no-such-dir', 'hosts')).addressesOf('localhost')).toEqual([]);
+  });
+
+  it('keeps what the file named when it cannot be read again, and forgets it once the file is gone', () => {
+    const path = hostsFileWith('10.0.0.7 receiver\n');
+    let now = 0;
+    const hosts = new HostsFile(path, () => now);
+    expect(hosts.addressesOf('receiver')).toEqual([{ address: '10.0.0.7', family: 4 }]);
+
+    // Reading a directory fails (EISDIR), for root too.
+    rmSync(path);
+    mkdirSync(path);
+    now = 10_000;
+    expect(hosts.addressesOf('receiver')).toEqual([{ address: '10.0.0.7', family: 4 }]);
+
+    rmSync(path, { recursive: true });
+    now = 20_000;
+    expect(hosts.addressesOf('receiver')).toEqual([]);
   });
 
   it('reads the file again once ten seconds have passed', () => {

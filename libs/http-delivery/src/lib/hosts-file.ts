@@ -7,7 +7,8 @@ const REREAD_AFTER_MS = 10_000;
 
 /**
  * The addresses a hosts file (`/etc/hosts`: `address name alias…`, `#` comments) gives each name,
- * read again at most every ten seconds. A missing or unreadable file names nothing.
+ * read again at most every ten seconds. A missing file names nothing; one that cannot be read
+ * this time (too many open files, say) keeps what it named.
  */
 export class HostsFile {
   private byName = new Map<string, LookupAddress[]>();
@@ -20,7 +21,7 @@ export class HostsFile {
 
   addressesOf(hostname: string): LookupAddress[] {
     if (this.now() - this.readAt >= REREAD_AFTER_MS) this.read();
-    return this.byName.get(hostname.toLowerCase().replace(/\.$/, '')) ?? [];
+    return this.byName.get(nameKey(hostname)) ?? [];
   }
 
   private read(): void {
@@ -28,8 +29,8 @@ export class HostsFile {
     let text: string;
     try {
       text = readFileSync(this.path, 'utf8');
-    } catch {
-      this.byName = new Map();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') this.byName = new Map();
       return;
     }
     const byName = new Map<string, LookupAddress[]>();
@@ -38,7 +39,7 @@ export class HostsFile {
       const family = isIP(address ?? '');
       if (family === 0) continue;
       for (const name of names) {
-        const key = name.toLowerCase();
+        const key = nameKey(name);
         const known = byName.get(key) ?? [];
         if (!known.some((each) => each.address === address)) known.push({ address, family });
         byName.set(key, known);
@@ -46,4 +47,9 @@ export class HostsFile {
     }
     this.byName = byName;
   }
+}
+
+/** Names compare without case, and a trailing dot (the root) changes nothing. */
+function nameKey(name: string): string {
+  return name.toLowerCase().replace(/\.$/, '');
 }
