@@ -168,7 +168,8 @@ describe('DeliveryLogStore against PostgreSQL', () => {
     const rowCounts: number[] = [];
     jest.spyOn(pool, 'query').mockImplementation(((config: QueryConfig) => {
       if (config.name?.startsWith('delivery-log-insert')) {
-        rowCounts.push((config.values?.[0] as unknown[]).length);
+        // The batch's rows are one JSON parameter.
+        rowCounts.push((JSON.parse(config.values?.[0] as string) as unknown[]).length);
         names.push(config.name);
       }
       return query(config);

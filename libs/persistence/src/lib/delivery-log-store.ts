@@ -41,34 +41,25 @@ export interface AttemptQuery {
   after?: { time: string; deliveryId: string; attempt: number };
 }
 
+/**
+ * The batch is one JSON parameter, its rows the attempts as written: pg would send thirteen
+ * parameter arrays as text, escaping and copying every element (each body among them) into a
+ * string of its own, and that was most of what the admin API allocated per outcome.
+ */
 const INSERT_ATTEMPTS = `INSERT INTO delivery_attempts
     (delivery_id, connection_id, project_id, event, attempt, status, http_status, duration_ms, error, next_attempt_at,
      time, body, test_send)
-  SELECT * FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::int[],
-                       $9::text[], $10::timestamptz[], $11::timestamptz[], $12::text[], $13::boolean[])`;
+  SELECT "deliveryId", "connectionId", "projectId", event, attempt, status, "httpStatus", "durationMs", error,
+         "nextAttemptAt", time, body, COALESCE("testSend", false)
+    FROM json_to_recordset($1::json) AS attempt_row("deliveryId" text, "connectionId" text, "projectId" text,
+         event text, attempt int, status text, "httpStatus" int, "durationMs" int, error text,
+         "nextAttemptAt" timestamptz, time timestamptz, body text, "testSend" boolean)`;
 
 /** For a batch that meets rows already logged: a record consumed again after a crash or rebalance. */
 const INSERT_NEW_ATTEMPTS = `${INSERT_ATTEMPTS}
   ON CONFLICT DO NOTHING`;
 
 const UNIQUE_VIOLATION = '23505';
-
-/** In the order of INSERT_ATTEMPTS's parameters. */
-const INSERTED_FIELDS = [
-  'deliveryId',
-  'connectionId',
-  'projectId',
-  'event',
-  'attempt',
-  'status',
-  'httpStatus',
-  'durationMs',
-  'error',
-  'nextAttemptAt',
-  'time',
-  'body',
-  'testSend',
-] as const satisfies readonly (keyof LoggedAttempt)[];
 
 /**
  * pg prepares a named statement once per connection and refuses the name for any other text, so
@@ -111,9 +102,7 @@ export class DeliveryLogStore {
   private async insertAttempts(attempts: readonly LoggedAttempt[]): Promise<void> {
     // TypeORM's query can't name a statement; its pool can.
     const pool: Pool = (this.dataSource.driver as PostgresDriver).master;
-    const values = INSERTED_FIELDS.map((field) =>
-      attempts.map((attempt) => attempt[field] ?? (field === 'testSend' ? false : null)),
-    );
+    const values = [JSON.stringify(attempts)];
     try {
       await pool.query({ name: INSERT_ATTEMPTS_STATEMENT, text: INSERT_ATTEMPTS, values });
     } catch (error) {
