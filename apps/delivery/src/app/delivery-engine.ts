@@ -14,6 +14,7 @@ import type { SendResult, WebhookSender } from '@campaign-webhooks/http-delivery
 import {
   deadLetterRecord,
   detachRecord,
+  reasonCode,
   type BatchingProducer,
   type ConsumedRecord,
   type OutgoingRecord,
@@ -45,7 +46,7 @@ interface Sent {
   authFailure?: boolean;
   /** The auth headers the request carried. */
   authHeaders?: Record<string, string>;
-  /** Failed on our side before any request went out: no duration to measure. */
+  /** Failed on our side before any request went out (a refused address among them): no duration to measure. */
   notSent?: boolean;
 }
 
@@ -249,9 +250,14 @@ export class DeliveryEngine {
     try {
       return (await lane.breaker.fire(async () => {
         const result = await sender.send(request);
-        const verdict = judgeAttempt(result);
-        if (verdict.kind === 'retry') throw new EndpointFailure<Sent>({ result, verdict, authHeaders });
-        return { result, verdict, authHeaders };
+        const sent: Sent = {
+          result,
+          verdict: judgeAttempt(result),
+          authHeaders,
+          notSent: refusedAddress(result),
+        };
+        if (sent.verdict.kind === 'retry') throw new EndpointFailure<Sent>(sent);
+        return sent;
       })) as Sent;
     } catch (error) {
       if (error instanceof EndpointFailure) return error.result as Sent;
@@ -318,7 +324,7 @@ export class DeliveryEngine {
         records.push(deadLetterRecord(this.deps.topics.deadLetter, delivery.record, reason));
         this.deps.metrics.deadLetters.inc({
           topic: delivery.record.topic,
-          reason: reason.slice(0, reason.indexOf(':')),
+          reason: reasonCode(reason),
         });
       }
     }
@@ -328,9 +334,7 @@ export class DeliveryEngine {
       status_class: statusClass(httpStatus),
       auth_type: connection.auth_type,
     });
-    const requestWentOut =
-      !sent.notSent && !(result.kind === 'error' && result.error === 'forbidden_address');
-    if (requestWentOut) this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
+    if (!sent.notSent) this.deps.metrics.duration.observe({ outcome: status }, result.durationMs / 1000);
     this.logAttempt(connection, delivery, status, httpStatus, result.durationMs, verdict);
     return { records, alerts: alerts.filter((alert) => alert !== undefined) };
   }
@@ -482,6 +486,11 @@ function detach(delivery: Delivery): void {
 
 function isBreakerRejection(error: unknown): boolean {
   return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === 'EOPENBREAKER';
+}
+
+/** The sender refused the address before connecting: no request went out. */
+function refusedAddress(result: SendResult): boolean {
+  return result.kind === 'error' && result.error === 'forbidden_address';
 }
 
 function failedBeforeSending(error: string): Sent {
