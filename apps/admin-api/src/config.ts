@@ -18,12 +18,9 @@ const apiKeys = z
     message: 'expected each key listed once (a key grants one project)',
   });
 
-export const adminConfigSchema = z
-  .object({
+export const adminConfigSchema = setting
+  .kafkaServiceSettings({
     PORT: setting.port(3000),
-    KAFKA_BROKERS: setting.kafkaBrokers,
-    ...setting.kafkaSecurity,
-    ...setting.topicOverrides,
     ...setting.recordingKafkaTuning,
     DATABASE_URL: setting.postgresUrl,
     ADMIN_API_KEYS: apiKeys,
@@ -42,7 +39,6 @@ export const adminConfigSchema = z
     /** Test sends of "use static IP" connections leave through it, like their deliveries. */
     ...setting.staticEgress,
   })
-  .superRefine(setting.oneStaticEgress)
-  .superRefine(setting.kafkaLogin);
+  .superRefine(setting.oneStaticEgress);
 export type AdminConfig = z.infer<typeof adminConfigSchema>;
 export type ApiKeyGrant = AdminConfig['ADMIN_API_KEYS'][number];

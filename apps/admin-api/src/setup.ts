@@ -5,17 +5,12 @@ import { createLogger } from '@campaign-webhooks/observability';
 import { runMigrations } from '@campaign-webhooks/persistence';
 import { z } from 'zod';
 
-const setupConfigSchema = z
-  .object({
-    KAFKA_BROKERS: setting.kafkaBrokers,
-    ...setting.kafkaSecurity,
-    ...setting.topicOverrides,
-    DATABASE_URL: setting.postgresUrl,
-    TOPIC_PARTITIONS: setting.positiveInt(8),
-    COMPACTED_TOPIC_PARTITIONS: setting.positiveInt(3),
-    LOG_LEVEL: setting.logLevel,
-  })
-  .superRefine(setting.kafkaLogin);
+const setupConfigSchema = setting.kafkaServiceSettings({
+  DATABASE_URL: setting.postgresUrl,
+  TOPIC_PARTITIONS: setting.positiveInt(8),
+  COMPACTED_TOPIC_PARTITIONS: setting.positiveInt(3),
+  LOG_LEVEL: setting.logLevel,
+});
 
 /**
  * `setup`: applies pending database migrations and creates missing Kafka topics. Safe to run

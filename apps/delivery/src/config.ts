@@ -17,12 +17,9 @@ const retrySchedule = z
     }
   });
 
-export const deliveryConfigSchema = z
-  .object({
+export const deliveryConfigSchema = setting
+  .kafkaServiceSettings({
     PORT: setting.port(3003),
-    KAFKA_BROKERS: setting.kafkaBrokers,
-    ...setting.kafkaSecurity,
-    ...setting.topicOverrides,
     ...setting.kafkaTuning,
     KAFKA_GROUP_ID: z.string().default('webhooks.delivery'),
     LOG_LEVEL: setting.logLevel,
@@ -42,6 +39,5 @@ export const deliveryConfigSchema = z
     WINDOW_PER_PARTITION: setting.positiveInt(1000),
     ...setting.staticEgress,
   })
-  .superRefine(setting.oneStaticEgress)
-  .superRefine(setting.kafkaLogin);
+  .superRefine(setting.oneStaticEgress);
 export type DeliveryConfig = z.infer<typeof deliveryConfigSchema>;

@@ -27,19 +27,14 @@ const sender = z
     message: 'expected an email address, optionally as "Name <address>"',
   });
 
-export const notifierConfigSchema = z
-  .object({
-    PORT: setting.port(3004),
-    KAFKA_BROKERS: setting.kafkaBrokers,
-    ...setting.kafkaSecurity,
-    ...setting.topicOverrides,
-    ...setting.recordingKafkaTuning,
-    KAFKA_GROUP_ID: z.string().default('webhooks.notifier'),
-    LOG_LEVEL: setting.logLevel,
-    DATABASE_URL: setting.postgresUrl,
-    SMTP_URL: smtpUrl,
-    NOTIFY_FROM: sender,
-    NOTIFY_INTERVAL_S: setting.positiveInt(3600),
-  })
-  .superRefine(setting.kafkaLogin);
+export const notifierConfigSchema = setting.kafkaServiceSettings({
+  PORT: setting.port(3004),
+  ...setting.recordingKafkaTuning,
+  KAFKA_GROUP_ID: z.string().default('webhooks.notifier'),
+  LOG_LEVEL: setting.logLevel,
+  DATABASE_URL: setting.postgresUrl,
+  SMTP_URL: smtpUrl,
+  NOTIFY_FROM: sender,
+  NOTIFY_INTERVAL_S: setting.positiveInt(3600),
+});
 export type NotifierConfig = z.infer<typeof notifierConfigSchema>;

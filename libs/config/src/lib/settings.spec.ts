@@ -171,15 +171,15 @@ describe('topic overrides', () => {
   });
 });
 
-describe('Kafka security', () => {
-  const schema = z
-    .object({ KAFKA_BROKERS: setting.kafkaBrokers, ...setting.kafkaSecurity })
-    .superRefine(setting.kafkaLogin);
+describe("a service's Kafka settings", () => {
+  const schema = setting.kafkaServiceSettings({ PORT: setting.port(3000) });
   const caFile = join(mkdtempSync(join(tmpdir(), 'kafka-ca-')), 'ca.pem');
   writeFileSync(caFile, '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
 
-  it('connects in plaintext without a login by default', () => {
-    expect(setting.kafkaConnection(parseConfig(schema, {}))).toEqual({ brokers: ['127.0.0.1:9092'] });
+  it('connects in plaintext without a login by default, beside the settings of the service', () => {
+    const config = parseConfig(schema, { PORT: '3100', TOPIC_RETRIES: 'acme.retries' });
+    expect(config).toMatchObject({ PORT: 3100, TOPIC_RETRIES: 'acme.retries' });
+    expect(setting.kafkaConnection(config)).toEqual({ brokers: ['127.0.0.1:9092'] });
   });
 
   it('turns the settings into TLS with an extra CA and a SASL login', () => {

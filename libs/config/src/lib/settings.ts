@@ -149,7 +149,7 @@ export const boolean = (fallback: boolean) =>
 /**
  * How the services reach the brokers: plaintext unless KAFKA_TLS; with KAFKA_TLS_CA_FILE, a PEM
  * bundle trusted besides the system's. KAFKA_SASL_MECHANISM with KAFKA_SASL_USERNAME and
- * KAFKA_SASL_PASSWORD logs in. A schema that spreads these refines itself with kafkaLogin.
+ * KAFKA_SASL_PASSWORD logs in. kafkaServiceSettings builds a service's schema with them.
  */
 export const kafkaSecurity = {
   KAFKA_TLS: boolean(false),
@@ -169,7 +169,7 @@ type KafkaSecuritySettings = { KAFKA_TLS: boolean; KAFKA_TLS_CA_FILE?: string } 
 };
 
 /** A login needs all three SASL settings, and a CA file needs TLS. */
-export function kafkaLogin(config: KafkaSecuritySettings, context: z.RefinementCtx): void {
+function kafkaLogin(config: KafkaSecuritySettings, context: z.RefinementCtx): void {
   const mechanism = config.KAFKA_SASL_MECHANISM;
   for (const name of ['KAFKA_SASL_USERNAME', 'KAFKA_SASL_PASSWORD'] as const) {
     if (mechanism !== undefined && config[name] === undefined) {
@@ -219,6 +219,16 @@ export function kafkaConnection(config: { KAFKA_BROKERS: string[] } & KafkaSecur
       username !== undefined &&
       password !== undefined && { sasl: { mechanism, username, password } }),
   };
+}
+
+/**
+ * A service's settings: the Kafka client's (KAFKA_BROKERS, the kafkaSecurity settings, the topic
+ * names) with `shape`, the login checked as a whole.
+ */
+export function kafkaServiceSettings<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z
+    .object({ KAFKA_BROKERS: kafkaBrokers, ...kafkaSecurity, ...topicOverrides, ...shape })
+    .superRefine((config, context) => kafkaLogin(config as KafkaSecuritySettings, context));
 }
 
 function isReadableFile(path: string): boolean {
