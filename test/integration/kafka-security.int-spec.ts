@@ -3,7 +3,6 @@ import { createKafkaClient } from '@campaign-webhooks/kafka';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { z } from 'zod';
 
 /**
  * The services' Kafka login and TLS, against the test broker's SASL/PLAIN and TLS listeners
@@ -18,9 +17,7 @@ const password = firstUser.slice(firstUser.indexOf(':') + 1);
 const tlsPort = process.env['KAFKA_TLS_PORT'];
 const caFile = join(process.env['LOCAL_STACK_DIR'] ?? '', 'kafka', 'tls', 'ca.pem');
 
-const schema = z
-  .object({ KAFKA_BROKERS: setting.kafkaBrokers, ...setting.kafkaSecurity })
-  .superRefine(setting.kafkaLogin);
+const schema = setting.kafkaServiceSettings({});
 const logger = {
   error: () => undefined,
   warn: () => undefined,
